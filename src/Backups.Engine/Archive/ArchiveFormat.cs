@@ -1,0 +1,33 @@
+namespace SiteBackup.Engine.Archive;
+
+/// <summary>The fixed facts of archive format version 1 (see docs/about_SiteBackup.md).</summary>
+public static class ArchiveFormat
+{
+    public const int Version = 1;
+    public const string ToolName = "SiteBackup";
+    public const string ManifestEntryName = "manifest.json";
+    public const string FileExtension = ".zip";
+
+    /// <summary>A manifest larger than this is not one we wrote: refuse it before parsing.</summary>
+    public const long MaxManifestBytes = 16L * 1024 * 1024;
+
+    /// <summary>The longest item line a reader accepts. SQLite's own default limit for one value is 1 GB;
+    /// a line past this bound is taken for a hostile archive rather than buffered.</summary>
+    public const int MaxItemBytes = 256 * 1024 * 1024;
+
+    /// <summary>Deflate cannot compress better than about 1032:1, so an entry that declares more is lying
+    /// (the usual zip bomb). A little slack covers the zip framing of tiny entries.</summary>
+    public const long MaxCompressionRatio = 1100;
+
+    /// <summary>Entry names come from positions, never from collection ids, which may hold any character.</summary>
+    public static string CollectionEntryName(int index) => $"collections/{index}.jsonl";
+
+    /// <summary>True for names a reader may open: relative, forward slashes only, no parent steps.</summary>
+    public static bool IsSafeEntryName(string name) =>
+        name.Length > 0
+        && !name.StartsWith('/')
+        && !name.Contains('\\')
+        && !name.Contains(':')
+        && !name.EndsWith('/')
+        && !name.Split('/').Any(part => part is "" or "." or "..");
+}

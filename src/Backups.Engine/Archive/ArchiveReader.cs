@@ -1,0 +1,146 @@
+using System.IO.Compression;
+using System.Text.Json;
+using SiteBackup.Engine.Errors;
+
+namespace SiteBackup.Engine.Archive;
+
+/// <summary>
+/// Opens an archive and checks everything that can be checked without reading the items: the zip itself, the
+/// format version, the manifest, and that the entries are exactly the ones the manifest names, with safe names
+/// and believable sizes. The items are checked as they are read (<see cref="ItemReader"/>).
+/// </summary>
+public sealed class ArchiveReader : IDisposable
+{
+    private readonly ZipArchive _zip;
+    private readonly Dictionary<string, ZipArchiveEntry> _entries;
+
+    private ArchiveReader(ZipArchive zip, Dictionary<string, ZipArchiveEntry> entries, ArchiveManifest manifest)
+    {
+        _zip = zip;
+        _entries = entries;
+        Manifest = manifest;
+    }
+
+    public ArchiveManifest Manifest { get; }
+
+    /// <summary>Opens <paramref name="archive"/> (a seekable stream); throws <see cref="BackupException"/> with
+    /// <see cref="BackupError.ArchiveCorrupt"/> or <see cref="BackupError.ArchiveVersionUnsupported"/>.</summary>
+    public static ArchiveReader Open(Stream archive, string name)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(archive, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException)
+        {
+            throw Corrupt(name, $"it is not a readable zip file ({e.Message})", e);
+        }
+
+        try
+        {
+            var entries = IndexEntries(zip, name);
+            var manifest = ReadManifest(entries, name);
+            CheckEntries(manifest, entries, name);
+            return new ArchiveReader(zip, entries, manifest);
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the items of one collection of the manifest.</summary>
+    public ItemReader OpenCollection(ManifestCollection collection)
+    {
+        try
+        {
+            return new ItemReader(_entries[collection.Entry].Open(), collection);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw Corrupt(collection.Entry, $"the entry cannot be read ({e.Message})", e);
+        }
+    }
+
+    public void Dispose() => _zip.Dispose();
+
+    internal static BackupException Corrupt(string target, string why, Exception? inner = null) =>
+        new(BackupError.ArchiveCorrupt, $"The archive is corrupt: {why}.", target, inner);
+
+    private static Dictionary<string, ZipArchiveEntry> IndexEntries(ZipArchive zip, string name)
+    {
+        var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+        foreach (var entry in zip.Entries)
+        {
+            if (!ArchiveFormat.IsSafeEntryName(entry.FullName))
+                throw Corrupt(name, $"entry name '{entry.FullName}' is not a safe relative name");
+            if (!entries.TryAdd(entry.FullName, entry))
+                throw Corrupt(name, $"entry '{entry.FullName}' appears more than once");
+        }
+        return entries;
+    }
+
+    private static ArchiveManifest ReadManifest(Dictionary<string, ZipArchiveEntry> entries, string name)
+    {
+        if (!entries.TryGetValue(ArchiveFormat.ManifestEntryName, out var entry))
+            throw Corrupt(name, "it has no manifest.json");
+        if (entry.Length > ArchiveFormat.MaxManifestBytes)
+            throw Corrupt(name, $"manifest.json declares {entry.Length} bytes, more than a manifest can hold");
+
+        try
+        {
+            using var stream = new BoundedReadStream(entry.Open(), ArchiveFormat.MaxManifestBytes);
+            using var document = JsonDocument.Parse(stream);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("formatVersion", out var version)
+                || version.ValueKind != JsonValueKind.Number)
+                throw Corrupt(name, "manifest.json has no formatVersion");
+            if (!version.TryGetInt32(out int formatVersion) || formatVersion != ArchiveFormat.Version)
+                throw new BackupException(
+                    BackupError.ArchiveVersionUnsupported,
+                    $"The archive has format version {version.GetRawText()}; this version of SiteBackup reads version {ArchiveFormat.Version}.",
+                    name);
+            return root.Deserialize(EngineJson.Default.ArchiveManifest)
+                ?? throw Corrupt(name, "manifest.json is empty");
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException)
+        {
+            throw Corrupt(name, $"manifest.json cannot be read ({e.Message})", e);
+        }
+    }
+
+    private static void CheckEntries(ArchiveManifest manifest, Dictionary<string, ZipArchiveEntry> entries, string name)
+    {
+        if (string.IsNullOrEmpty(manifest.Id) || manifest.Collections is null)
+            throw Corrupt(name, "manifest.json lacks the backup id or the collection list");
+
+        var named = new HashSet<string>(StringComparer.Ordinal) { ArchiveFormat.ManifestEntryName };
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var collection in manifest.Collections)
+        {
+            if (collection is null || string.IsNullOrEmpty(collection.Id) || string.IsNullOrEmpty(collection.Entry))
+                throw Corrupt(name, "manifest.json has a collection without an id or an entry");
+            if (!ids.Add(collection.Id))
+                throw Corrupt(name, $"collection '{collection.Id}' is listed twice");
+            if (!ArchiveFormat.IsSafeEntryName(collection.Entry) || !named.Add(collection.Entry))
+                throw Corrupt(name, $"collection '{collection.Id}' names an unsafe or shared entry '{collection.Entry}'");
+            if (!entries.TryGetValue(collection.Entry, out var entry))
+                throw Corrupt(name, $"entry '{collection.Entry}' of collection '{collection.Id}' is missing");
+            if (collection.ItemCount < 0 || collection.ByteCount < 0 || collection.Sha256 is not { Length: 64 })
+                throw Corrupt(name, $"collection '{collection.Id}' has an impossible count, size or checksum");
+            if (entry.Length != collection.ByteCount)
+                throw Corrupt(name, $"entry '{collection.Entry}' holds {entry.Length} bytes, the manifest says {collection.ByteCount}");
+            if (collection.ByteCount > ArchiveFormat.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
+                throw Corrupt(name, $"entry '{collection.Entry}' claims a compression ratio no zip can reach");
+        }
+
+        foreach (var entryName in entries.Keys)
+        {
+            if (!named.Contains(entryName))
+                throw Corrupt(name, $"entry '{entryName}' is not accounted for by the manifest");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace SiteBackup.Engine.Archive;
+
+/// <summary>
+/// Writes an archive: one entry per collection, then the manifest that accounts for them. The output stream is
+/// the store's temporary upload; the store makes it visible only after <see cref="Complete"/>.
+/// </summary>
+public sealed class ArchiveWriter : IDisposable
+{
+    private readonly ZipArchive _zip;
+    private readonly CompressionLevel _level;
+    private readonly List<ManifestCollection> _collections = [];
+    private Stream? _entryStream;
+    private ItemWriter? _items;
+    private (string Id, string DisplayName, string Entry) _current;
+
+    public ArchiveWriter(Stream output, CompressionLevel level = CompressionLevel.Optimal)
+    {
+        // ZipArchive switches to ZIP64 by itself when an entry or the archive passes 4 GB.
+        _zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        _level = level;
+    }
+
+    public IReadOnlyList<ManifestCollection> Collections => _collections;
+
+    /// <summary>Starts the next collection's entry; the returned writer is valid until <see cref="EndCollection"/>.</summary>
+    public ItemWriter BeginCollection(string id, string displayName, Action<long, long>? onProgress = null)
+    {
+        if (_items is not null) throw new InvalidOperationException("The previous collection was not ended.");
+        string entry = ArchiveFormat.CollectionEntryName(_collections.Count);
+        _entryStream = _zip.CreateEntry(entry, _level).Open();
+        _items = new ItemWriter(_entryStream, onProgress);
+        _current = (id, displayName, entry);
+        return _items;
+    }
+
+    public ManifestCollection EndCollection()
+    {
+        var items = _items ?? throw new InvalidOperationException("No collection was begun.");
+        string sha256 = items.Finish();
+        var collection = new ManifestCollection
+        {
+            Id = _current.Id,
+            DisplayName = _current.DisplayName,
+            Entry = _current.Entry,
+            ItemCount = items.ItemCount,
+            ByteCount = items.ByteCount,
+            Sha256 = sha256,
+        };
+        items.Dispose();
+        _entryStream!.Dispose();
+        _items = null;
+        _entryStream = null;
+        _collections.Add(collection);
+        return collection;
+    }
+
+    /// <summary>Writes the manifest (with the collections written so far) and the zip's central directory.</summary>
+    public void Complete(ArchiveManifest manifest)
+    {
+        if (_items is not null) throw new InvalidOperationException("The last collection was not ended.");
+        using (var stream = _zip.CreateEntry(ArchiveFormat.ManifestEntryName, _level).Open())
+        {
+            JsonSerializer.Serialize(stream, manifest with { Collections = _collections }, EngineJson.Default.ArchiveManifest);
+        }
+        _zip.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _items?.Dispose();
+        _entryStream?.Dispose();
+        _zip.Dispose();
+    }
+}

@@ -1,0 +1,23 @@
+namespace SiteBackup.Engine.Errors;
+
+/// <summary>
+/// The stable kinds of failure. Their names are the public error ids: the cmdlets put them at the start of
+/// every FullyQualifiedErrorId, and runbooks catch on them, so a name never changes once shipped.
+/// </summary>
+public enum BackupError
+{
+    InvalidArgument,
+    SiteNotFound,
+    SiteUnreachable,
+    AuthenticationFailed,
+    CollectionNotFound,
+    BackupNotFound,
+    BackupNotReady,
+    ArchiveCorrupt,
+    ArchiveVersionUnsupported,
+    StoreNotFound,
+    StoreLocked,
+    /// <summary>A backup or restore that failed for a reason none of the others name (a full disk, say).</summary>
+    OperationFailed,
+    Canceled,
+}

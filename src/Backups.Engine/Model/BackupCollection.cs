@@ -1,0 +1,9 @@
+namespace SiteBackup.Engine.Model;
+
+/// <summary>One collection held by a backup.</summary>
+public sealed record BackupCollection
+{
+    public required string Id { get; init; }
+    public required string DisplayName { get; init; }
+    public long ItemCount { get; init; }
+}

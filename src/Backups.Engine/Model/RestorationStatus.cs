@@ -1,0 +1,8 @@
+namespace SiteBackup.Engine.Model;
+
+public enum RestorationStatus
+{
+    Pending,
+    Completed,
+    Failed,
+}

@@ -1,0 +1,70 @@
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Stores;
+
+namespace SiteBackup.Engine.Operations;
+
+/// <summary>Listing, finding and removing backups and restorations in a store.</summary>
+public static class BackupCatalog
+{
+    /// <summary>Backups matching <paramref name="query"/>, newest first.</summary>
+    public static IReadOnlyList<BackupRecord> List(IBackupStore store, BackupQuery query)
+    {
+        IEnumerable<BackupRecord> backups = store.ListBackups();
+        if (query.SiteId is not null) backups = backups.Where(b => string.Equals(b.SiteId, query.SiteId, StringComparison.Ordinal));
+        if (query.Ids.Count > 0) backups = backups.Where(b => query.Ids.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
+        if (query.Types.Count > 0) backups = backups.Where(b => query.Types.Contains(b.Type));
+        backups = query.Statuses.Count > 0
+            ? backups.Where(b => query.Statuses.Contains(b.Status))
+            : backups.Where(b => b.Status != BackupStatus.Deleted);
+        backups = Newest(backups);
+        if (query.Last > 0) backups = backups.Take(query.Last);
+        return backups.ToList();
+    }
+
+    /// <summary>The backup <paramref name="id"/>; throws BackupNotFound.</summary>
+    public static BackupRecord Get(IBackupStore store, string id) =>
+        store.FindBackup(id)
+        ?? throw new BackupException(BackupError.BackupNotFound, $"The store '{store.Location}' has no backup '{id}'.", id);
+
+    /// <summary>
+    /// Removes the archive of backup <paramref name="id"/> and keeps its record with status Deleted. Removing a
+    /// Deleted backup again changes nothing; a Pending one (still running) is refused with BackupNotReady.
+    /// </summary>
+    public static BackupRecord Remove(IBackupStore store, string id, TimeSpan lockTimeout, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        using (store.Lock(lockTimeout, cancellationToken))
+        {
+            var backup = Get(store, id);
+            return backup.Status switch
+            {
+                BackupStatus.Deleted => backup,
+                BackupStatus.Pending => throw new BackupException(BackupError.BackupNotReady,
+                    $"Backup '{id}' is still being written and cannot be removed yet.", id),
+                _ => MarkDeleted(store, backup, clock.GetUtcNow()),
+            };
+        }
+    }
+
+    /// <summary>Deletes the archive first, then records the deletion: a crash in between leaves a record that
+    /// still lists as before but whose archive is gone, which Test-SiteBackup reports; never the reverse.</summary>
+    internal static BackupRecord MarkDeleted(IBackupStore store, BackupRecord backup, DateTimeOffset now)
+    {
+        store.DeleteArchive(backup.Id);
+        var deleted = backup with { Status = BackupStatus.Deleted, DeletedDate = now };
+        store.SaveBackup(deleted);
+        return deleted;
+    }
+
+    /// <summary>Restorations, newest first, optionally of one site and some statuses.</summary>
+    public static IReadOnlyList<RestorationRecord> ListRestorations(IBackupStore store, string? siteId = null, IReadOnlyList<RestorationStatus>? statuses = null)
+    {
+        IEnumerable<RestorationRecord> restorations = store.ListRestorations();
+        if (siteId is not null) restorations = restorations.Where(r => string.Equals(r.SiteId, siteId, StringComparison.Ordinal));
+        if (statuses is { Count: > 0 }) restorations = restorations.Where(r => statuses.Contains(r.Status));
+        return restorations.OrderByDescending(r => r.RequestedDate).ThenByDescending(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    private static IEnumerable<BackupRecord> Newest(IEnumerable<BackupRecord> backups) =>
+        backups.OrderByDescending(b => b.RequestedDate).ThenByDescending(b => b.Id, StringComparer.Ordinal);
+}

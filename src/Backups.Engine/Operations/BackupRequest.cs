@@ -1,0 +1,34 @@
+using System.IO.Compression;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Stores;
+
+namespace SiteBackup.Engine.Operations;
+
+public sealed record BackupRequest
+{
+    public required ISiteSource Site { get; init; }
+    public required IBackupStore Store { get; init; }
+    public BackupType Type { get; init; } = BackupType.OnDemand;
+
+    /// <summary>Name patterns of the collections to back up; empty means all.</summary>
+    public IReadOnlyList<string> Collections { get; init; } = [];
+    public IReadOnlyList<string> ExcludeCollections { get; init; } = [];
+
+    /// <summary>Take an automatic backup even when none is due.</summary>
+    public bool Force { get; init; }
+
+    public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
+    public TimeSpan LockTimeout { get; init; } = OperationDefaults.LockTimeout;
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>What a backup request came to: the new backup, or why none was taken; and what retention removed.</summary>
+public sealed record BackupOutcome(BackupRecord? Backup, string? SkippedReason, IReadOnlyList<BackupRecord> Removed);
+
+public static class OperationDefaults
+{
+    /// <summary>How long an operation waits for another process's store lock. The lock is only held while
+    /// records change, so a long wait means something is wrong, not busy.</summary>
+    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+}

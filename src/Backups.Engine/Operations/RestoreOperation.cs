@@ -1,0 +1,137 @@
+using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Sources;
+
+namespace SiteBackup.Engine.Operations;
+
+/// <summary>
+/// Restores a backup. Everything that can be checked without touching the site is checked first (the backup is
+/// Ready, the collections and destinations exist, the archive's structure and manifest are sound). The items
+/// are then written inside the site's one restore transaction while their checksums and counts are checked; any
+/// mismatch throws and the transaction rolls back, so nothing unverified ever becomes visible.
+/// </summary>
+public static class RestoreOperation
+{
+    public static async Task<RestorationRecord> RunAsync(
+        RestoreRequest request, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var store = request.Store;
+        var backup = BackupCatalog.Get(store, request.BackupId);
+        if (backup.Status != BackupStatus.Ready)
+            throw new BackupException(BackupError.BackupNotReady,
+                $"Backup '{backup.Id}' is {backup.Status}; only a Ready backup can be restored.", backup.Id);
+
+        var plan = Plan(backup, request);
+        var restoration = new RestorationRecord
+        {
+            Id = Guid.CreateVersion7().ToString(),
+            Backup = backup,
+            SiteId = request.Site.SiteId,
+            Status = RestorationStatus.Pending,
+            RequestedDate = request.Clock.GetUtcNow(),
+            Collections = plan.Select(p => new RestorationCollection { Id = p.Source.Id, Destination = p.Destination }).ToList(),
+            Store = store.Location,
+        };
+        store.SaveRestoration(restoration);
+
+        try
+        {
+            restoration = restoration with { StartedDate = request.Clock.GetUtcNow() };
+            var restored = await RestoreAsync(request, backup, plan, progress, cancellationToken);
+            restoration = restoration with
+            {
+                Status = RestorationStatus.Completed,
+                FinishedDate = request.Clock.GetUtcNow(),
+                Collections = restored,
+            };
+            store.SaveRestoration(restoration);
+            return restoration;
+        }
+        catch (Exception e)
+        {
+            var failed = restoration with
+            {
+                Status = RestorationStatus.Failed,
+                FinishedDate = request.Clock.GetUtcNow(),
+                Error = e is OperationCanceledException ? "The restore was canceled; the site was left as it was." : e.Message,
+            };
+            try { store.SaveRestoration(failed); }
+            catch (Exception) { /* the original error is the one to report */ }
+            var translated = Failures.Translate(e, "The restore failed");
+            if (ReferenceEquals(translated, e)) throw;
+            throw translated;
+        }
+    }
+
+    private sealed record Step(BackupCollection Source, string Destination);
+
+    /// <summary>Which collections go where; every argument error is found here, before any record or write.</summary>
+    private static List<Step> Plan(BackupRecord backup, RestoreRequest request)
+    {
+        var inBackup = backup.Collections.Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList();
+        var chosen = CollectionSelection.Select(inBackup, request.Collections, null, $"Backup '{backup.Id}'");
+
+        foreach (string key in request.Destinations.Keys)
+        {
+            if (!chosen.Any(c => string.Equals(c.Id, key, StringComparison.OrdinalIgnoreCase)))
+                throw new BackupException(BackupError.InvalidArgument,
+                    $"The destination map names '{key}', which is not among the collections being restored ({string.Join(", ", chosen.Select(c => c.Id))}).", key);
+        }
+
+        var steps = chosen.Select(c =>
+        {
+            var destination = request.Destinations.FirstOrDefault(d => string.Equals(d.Key, c.Id, StringComparison.OrdinalIgnoreCase)).Value ?? c.Id;
+            if (string.IsNullOrWhiteSpace(destination))
+                throw new BackupException(BackupError.InvalidArgument, $"The destination of '{c.Id}' is empty.", c.Id);
+            return new Step(backup.Collections.First(b => b.Id == c.Id), destination);
+        }).ToList();
+
+        var twice = steps.GroupBy(s => s.Destination, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new BackupException(BackupError.InvalidArgument,
+                $"Collections {string.Join(" and ", twice.Select(s => $"'{s.Source.Id}'"))} would both be restored into '{twice.Key}'.", twice.Key);
+        return steps;
+    }
+
+    private static async Task<IReadOnlyList<RestorationCollection>> RestoreAsync(
+        RestoreRequest request, BackupRecord backup, List<Step> plan, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    {
+        string activity = $"Restoring backup {backup.Id} into {request.Site.SiteId}";
+        await using var archiveStream = request.Store.OpenArchive(backup.Id);
+        using var archive = ArchiveReader.Open(archiveStream, backup.Id);
+        if (!string.Equals(archive.Manifest.Id, backup.Id, StringComparison.Ordinal))
+            throw ArchiveReader.Corrupt(backup.Id, $"its manifest belongs to backup '{archive.Manifest.Id}'");
+        var entries = plan.Select(step =>
+            archive.Manifest.Collections.FirstOrDefault(m => m.Id == step.Source.Id)
+            ?? throw ArchiveReader.Corrupt(backup.Id, $"collection '{step.Source.Id}' of the record is not in the archive")).ToList();
+
+        await using var restore = await request.Site.BeginRestoreAsync(cancellationToken);
+        foreach (var step in plan)
+        {
+            if (!restore.Collections.Any(c => string.Equals(c.Id, step.Destination, StringComparison.Ordinal)))
+                throw new BackupException(BackupError.CollectionNotFound,
+                    $"The site '{request.Site.SiteId}' has no collection '{step.Destination}' to restore '{step.Source.Id}' into; a restore writes into collections that exist.",
+                    step.Destination);
+        }
+
+        var restored = new List<RestorationCollection>(plan.Count);
+        for (int i = 0; i < plan.Count; i++)
+        {
+            var step = new BackupProgress
+            {
+                Activity = activity, CollectionId = plan[i].Destination, CollectionIndex = i,
+                CollectionCount = plan.Count, ItemsTotal = entries[i].ItemCount,
+            };
+            progress?.Report(step);
+            using var items = archive.OpenCollection(entries[i]);
+            long count = await restore.ReplaceAsync(plan[i].Destination, items, cancellationToken);
+            progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount });
+            restored.Add(new RestorationCollection { Id = plan[i].Source.Id, Destination = plan[i].Destination, ItemCount = count });
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        await restore.CommitAsync(cancellationToken);
+        progress?.Report(new BackupProgress { Activity = activity, CollectionCount = plan.Count, CollectionIndex = plan.Count, Completed = true });
+        return restored;
+    }
+}

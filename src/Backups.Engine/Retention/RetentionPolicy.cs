@@ -1,0 +1,22 @@
+namespace SiteBackup.Engine.Retention;
+
+/// <summary>
+/// How many backups a store keeps per site, and when an automatic backup is due. Kept per store.
+/// </summary>
+public sealed record RetentionPolicy
+{
+    /// <summary>As in Wix: the 4th on-demand backup removes the oldest.</summary>
+    public const int DefaultMaxOnDemand = 3;
+
+    /// <summary>Wix does not say how many automatic backups it keeps. Four weekly backups give about a month of
+    /// history at the cost of four archives; raise it for longer history.</summary>
+    public const int DefaultMaxAuto = 4;
+
+    public static readonly TimeSpan DefaultAutoInterval = TimeSpan.FromDays(7);
+
+    public int MaxOnDemandBackups { get; init; } = DefaultMaxOnDemand;
+    public int MaxAutoBackups { get; init; } = DefaultMaxAuto;
+    public TimeSpan AutoInterval { get; init; } = DefaultAutoInterval;
+
+    public static RetentionPolicy Default { get; } = new();
+}

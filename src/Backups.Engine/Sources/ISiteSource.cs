@@ -1,0 +1,21 @@
+namespace SiteBackup.Engine.Sources;
+
+/// <summary>
+/// One site to back up from and restore into. One implementation per site kind (a folder under Sources/),
+/// registered in <see cref="SiteKinds"/>.
+/// </summary>
+public interface ISiteSource
+{
+    /// <summary>The site, normalised and stripped of secrets; safe to show and to store.</summary>
+    string SiteId { get; }
+
+    /// <summary>The collections as they are now (for listing and completion; a backup uses its snapshot).</summary>
+    Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Opens a consistent, read-only view of every collection for a backup.</summary>
+    Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts a restore: one transaction in which collections are replaced and which becomes visible
+    /// only on <see cref="ISiteRestore.CommitAsync"/>.</summary>
+    Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken);
+}

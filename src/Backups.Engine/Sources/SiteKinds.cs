@@ -1,0 +1,35 @@
+using System.Net;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Sources.Sqlite;
+
+namespace SiteBackup.Engine.Sources;
+
+/// <summary>Every site kind the engine knows, in the order site strings are tried. Adding a kind is one line here.</summary>
+public static class SiteKinds
+{
+    private static readonly ISiteKind[] All =
+    [
+        // SQLite comes last of the kinds with a scheme because it also takes plain paths.
+        new SqliteSiteKind(),
+    ];
+
+    /// <summary>The normalised id of <paramref name="site"/>, without opening it.</summary>
+    public static string GetSiteId(string site) => Find(site).SiteId;
+
+    public static ISiteSource Open(string site, NetworkCredential? credential = null) =>
+        Find(site).Kind.Open(site, credential);
+
+    private static (ISiteKind Kind, string SiteId) Find(string site)
+    {
+        if (string.IsNullOrWhiteSpace(site))
+            throw new BackupException(BackupError.InvalidArgument, "The site is empty.", site);
+        foreach (var kind in All)
+        {
+            if (kind.TryGetSiteId(site, out string siteId)) return (kind, siteId);
+        }
+        throw new BackupException(
+            BackupError.InvalidArgument,
+            $"'{SiteStrings.Describe(site)}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>).",
+            site);
+    }
+}

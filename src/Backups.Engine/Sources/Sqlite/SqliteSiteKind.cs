@@ -1,0 +1,56 @@
+using System.Net;
+using SiteBackup.Engine.Errors;
+
+namespace SiteBackup.Engine.Sources.Sqlite;
+
+/// <summary>
+/// SQLite files: a plain path, or <c>sqlite:&lt;path&gt;</c> (also <c>sqlite:///abs/path</c>). The site id is the
+/// absolute path. A file that does not exist is SiteNotFound: a backup tool must never create an empty database
+/// where the user expected theirs.
+/// </summary>
+internal sealed class SqliteSiteKind : ISiteKind
+{
+    private const string Prefix = "sqlite:";
+
+    public string Name => "SQLite";
+
+    public bool TryGetSiteId(string site, out string siteId)
+    {
+        siteId = "";
+        string? path = PathOf(site);
+        if (path is null) return false;
+        try
+        {
+            siteId = Path.GetFullPath(path);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
+    }
+
+    public ISiteSource Open(string site, NetworkCredential? credential)
+    {
+        if (!TryGetSiteId(site, out string path))
+            throw new BackupException(BackupError.InvalidArgument, $"'{site}' is not a valid SQLite file path.", site);
+        if (Directory.Exists(path))
+            throw new BackupException(BackupError.InvalidArgument, $"'{path}' is a folder, not a SQLite file.", path);
+        if (!File.Exists(path))
+            throw new BackupException(BackupError.SiteNotFound, $"The SQLite file '{path}' does not exist.", path);
+        // SQLite has no credentials; a credential given for it is ignored rather than refused, so a runbook can
+        // pass the same -Credential to every site it walks.
+        return new SqliteSource(path);
+    }
+
+    private static string? PathOf(string site)
+    {
+        if (site.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            string rest = site[Prefix.Length..];
+            // sqlite:///var/x.db and sqlite://C:/x.db carry the path after two slashes, as in a URI.
+            return rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
+        }
+        return SiteStrings.Scheme(site) is null ? site : null;
+    }
+}

@@ -1,0 +1,35 @@
+namespace SiteBackup.Engine.Stores.Folder;
+
+/// <summary>An archive written to a temporary file beside its final name and renamed into place on commit.</summary>
+internal sealed class FolderArchiveUpload : IArchiveUpload
+{
+    private readonly string _temporary;
+    private readonly string _final;
+    private readonly FileStream _stream;
+    private bool _committed;
+
+    public FolderArchiveUpload(string temporary, string final)
+    {
+        _temporary = temporary;
+        _final = final;
+        _stream = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16);
+    }
+
+    public Stream Stream => _stream;
+
+    public long Commit()
+    {
+        _stream.Flush(flushToDisk: true);
+        long size = _stream.Length;
+        _stream.Dispose();
+        File.Move(_temporary, _final, overwrite: false);
+        _committed = true;
+        return size;
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        if (!_committed) File.Delete(_temporary);
+    }
+}

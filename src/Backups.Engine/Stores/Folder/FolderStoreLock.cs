@@ -1,0 +1,37 @@
+using SiteBackup.Engine.Errors;
+
+namespace SiteBackup.Engine.Stores.Folder;
+
+/// <summary>
+/// The store lock: a lock file held open with FileShare.None. On Windows that is a mandatory share lock; on Linux
+/// and macOS .NET takes an advisory flock() on it, which every SiteBackup process honours. Either way the
+/// operating system drops the lock when the holder's process dies, so a killed process never leaves a stale lock.
+/// </summary>
+internal static class FolderStoreLock
+{
+    public static IDisposable Acquire(string path, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        int wait = 10;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Held by another process: wait a little longer each time, up to a quarter second.
+                cancellationToken.WaitHandle.WaitOne(wait);
+                wait = Math.Min(wait * 2, 250);
+            }
+            catch (IOException e)
+            {
+                throw new BackupException(BackupError.StoreLocked,
+                    $"The store is locked by another SiteBackup operation and stayed locked for {timeout.TotalSeconds:0.#} s ({path}).",
+                    path, e);
+            }
+        }
+    }
+}

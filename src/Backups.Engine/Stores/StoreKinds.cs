@@ -1,0 +1,43 @@
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Stores.Folder;
+
+namespace SiteBackup.Engine.Stores;
+
+/// <summary>Every store kind the engine knows, and the default store. Adding a kind is one line in <see cref="Open"/>.</summary>
+public static class StoreKinds
+{
+    /// <summary>The environment variable that names the default store.</summary>
+    public const string StoreVariable = "SITEBACKUP_STORE";
+
+    /// <summary>Opens a store, or the default store.</summary>
+    /// <param name="store">A folder path; null or empty for the default store.</param>
+    /// <param name="mustExist">When true, a store named explicitly that does not exist is StoreNotFound; the default
+    /// store is never an error, it is simply empty until the first backup.</param>
+    public static IBackupStore Open(string? store, bool mustExist)
+    {
+        bool isDefault = string.IsNullOrWhiteSpace(store);
+        string location = isDefault ? DefaultLocation() : store!;
+        var opened = new FolderStore(location);
+        if (mustExist && !isDefault && !opened.Exists)
+            throw new BackupException(BackupError.StoreNotFound, $"The store '{opened.Location}' does not exist.", opened.Location);
+        return opened;
+    }
+
+    /// <summary>
+    /// $SITEBACKUP_STORE, else a per-user data folder: $XDG_DATA_HOME/SiteBackup (or ~/.local/share/SiteBackup) on
+    /// Linux and macOS, %LOCALAPPDATA%\SiteBackup on Windows. macOS is given the XDG folder on purpose, as
+    /// command-line tools there usually are, rather than ~/Library/Application Support.
+    /// </summary>
+    public static string DefaultLocation()
+    {
+        string? configured = Environment.GetEnvironmentVariable(StoreVariable);
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        if (OperatingSystem.IsWindows())
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "SiteBackup");
+        string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        string data = Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        return Path.Combine(data, "SiteBackup");
+    }
+}
