@@ -67,6 +67,14 @@ public sealed class ItemReader : IDisposable
         return document;
     }
 
+    /// <summary>Reads what is left of the entry only to check it. A restore calls this when an item was refused
+    /// (a column the table lacks, say): if the entry is damaged, that is the error to report, not the symptom.</summary>
+    public void CheckRest()
+    {
+        while (NextLine() is not null) ItemCount++;
+        Verify();
+    }
+
     private ReadOnlyMemory<byte>? NextLine()
     {
         int scanFrom = _start;

@@ -125,7 +125,16 @@ public static class RestoreOperation
             };
             progress?.Report(step);
             using var items = archive.OpenCollection(entries[i]);
-            long count = await restore.ReplaceAsync(plan[i].Destination, items, cancellationToken);
+            long count;
+            try
+            {
+                count = await restore.ReplaceAsync(plan[i].Destination, items, cancellationToken);
+            }
+            catch (BackupException e) when (e.Error != BackupError.ArchiveCorrupt)
+            {
+                items.CheckRest(); // throws ArchiveCorrupt when the refused item came from a damaged entry
+                throw;
+            }
             progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount });
             restored.Add(new RestorationCollection { Id = plan[i].Source.Id, Destination = plan[i].Destination, ItemCount = count });
         }

@@ -11,8 +11,9 @@ internal sealed record SqliteTable(CollectionInfo Collection, IReadOnlyList<stri
 
 internal static class SqliteSchema
 {
-    /// <summary>Every user table, by name. SQLite's own tables (sqlite_*) and virtual tables are not collections:
-    /// a virtual table's content belongs to its module, not to the site.</summary>
+    /// <summary>Every user table of the main schema, by name. SQLite's own tables (sqlite_*), virtual tables and
+    /// their shadow tables are not collections: their content belongs to the virtual table's module (FTS5, say),
+    /// which rebuilds it.</summary>
     public static async Task<IReadOnlyList<SqliteTable>> ReadTablesAsync(
         SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -22,9 +23,8 @@ internal static class SqliteSchema
             command.Transaction = transaction;
             command.CommandText =
                 """
-                SELECT name FROM sqlite_schema
-                WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
-                  AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+                SELECT name FROM pragma_table_list
+                WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
                 ORDER BY name
                 """;
             using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -21,8 +21,7 @@ internal sealed class SqliteSource(string path) : ISiteSource
         {
             // A deferred transaction becomes a read transaction at its first SELECT: from then on every read
             // sees the database as of that moment (WAL), or writers wait for it to end (rollback journal).
-            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(
-                System.Data.IsolationLevel.Serializable, cancellationToken);
+            var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
             var tables = await SqliteSchema.ReadTablesAsync(connection, transaction, cancellationToken);
             return new SqliteSnapshot(connection, transaction, tables);
         }
