@@ -14,9 +14,8 @@ public static class BackupCatalog
         if (query.SiteId is not null) backups = backups.Where(b => string.Equals(b.SiteId, query.SiteId, StringComparison.Ordinal));
         if (query.Ids.Count > 0) backups = backups.Where(b => query.Ids.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
         if (query.Types.Count > 0) backups = backups.Where(b => query.Types.Contains(b.Type));
-        backups = query.Statuses.Count > 0
-            ? backups.Where(b => query.Statuses.Contains(b.Status))
-            : backups.Where(b => b.Status != BackupStatus.Deleted);
+        if (query.Statuses.Count > 0) backups = backups.Where(b => query.Statuses.Contains(b.Status));
+        else if (query.Ids.Count == 0) backups = backups.Where(b => b.Status != BackupStatus.Deleted);
         backups = Newest(backups);
         if (query.Last > 0) backups = backups.Take(query.Last);
         return backups.ToList();

@@ -2,7 +2,8 @@ using SiteBackup.Engine.Model;
 
 namespace SiteBackup.Engine.Operations;
 
-/// <summary>Filters for listing backups. Deleted backups are listed only when <see cref="Statuses"/> asks for them.</summary>
+/// <summary>Filters for listing backups. Deleted backups are listed only when <see cref="Statuses"/> asks for them
+/// or <see cref="Ids"/> names them.</summary>
 public sealed record BackupQuery
 {
     public string? SiteId { get; init; }

@@ -11,6 +11,10 @@ public interface ISiteKind
     /// <summary>If <paramref name="site"/> is of this kind, its normalised id (no secrets, no I/O).</summary>
     bool TryGetSiteId(string site, out string siteId);
 
+    /// <summary>The file path inside <paramref name="site"/> when the kind keeps sites in local files, so that a
+    /// caller can resolve it against its own notion of the current folder; null otherwise.</summary>
+    string? LocalPath(string site);
+
     /// <summary>Opens the site; throws SiteNotFound, SiteUnreachable or AuthenticationFailed.</summary>
     ISiteSource Open(string site, NetworkCredential? credential);
 }

@@ -16,6 +16,17 @@ public static class SiteKinds
     /// <summary>The normalised id of <paramref name="site"/>, without opening it.</summary>
     public static string GetSiteId(string site) => Find(site).SiteId;
 
+    /// <summary>The local file path inside <paramref name="site"/>, or null when the site is not a local file.</summary>
+    public static string? LocalPath(string site)
+    {
+        if (string.IsNullOrWhiteSpace(site)) return null;
+        foreach (var kind in All)
+        {
+            if (kind.TryGetSiteId(site, out _)) return kind.LocalPath(site);
+        }
+        return null;
+    }
+
     public static ISiteSource Open(string site, NetworkCredential? credential = null) =>
         Find(site).Kind.Open(site, credential);
 

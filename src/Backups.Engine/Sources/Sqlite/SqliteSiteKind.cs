@@ -43,6 +43,8 @@ internal sealed class SqliteSiteKind : ISiteKind
         return new SqliteSource(path);
     }
 
+    public string? LocalPath(string site) => PathOf(site);
+
     private static string? PathOf(string site)
     {
         if (site.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))

@@ -1,0 +1,155 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates SiteBackup.
+.DESCRIPTION
+    Build  lays the importable module out in out/SiteBackup (the manifest, the cmdlet assembly, the format file,
+           and the engine with its dependencies under lib/).
+    Test   builds, runs the xunit suites and the Pester suites, and ends with one line
+           "tests: N passed, N failed" that adds them all up; exits non-zero on any failure.
+    Demo   builds, makes a sample SQLite site, backs it up into a store under out/demo, lists the backups,
+           changes the site, restores it and shows that the content is back.
+    Clean  removes out/ and the build folders.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh -NoProfile -File build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Runs only the Pester files whose names match (for example 'Restore').
+    [string] $PesterFilter = '*'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:POWERSHELL_UPDATECHECK = 'Off'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'SiteBackup'
+$pwsh = (Get-Process -Id $PID).Path
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @())
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') exited with $LASTEXITCODE" }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
+    $props.SelectSingleNode('//Version').InnerText
+}
+
+function Invoke-Build {
+    $publish = Join-Path $out 'publish'
+    $version = Get-ModuleVersion
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/Backups.PowerShell/Backups.PowerShell.csproj'),
+        '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$version")
+    Invoke-Native dotnet @('build', (Join-Path $root 'bench/SiteGenerator/SiteGenerator.csproj'),
+        '-c', $Configuration, '--nologo', '-v', 'quiet')
+
+    # The cmdlet assembly at the root, everything it loads in the module's own load context under lib/.
+    if (Test-Path $moduleOut) { Remove-Item -Recurse -Force $moduleOut }
+    $lib = New-Item -ItemType Directory -Force (Join-Path $moduleOut 'lib')
+    $rootFiles = 'SiteBackup', 'SiteBackup.Loader'
+    Get-ChildItem $publish -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -in $rootFiles } |
+        Copy-Item -Destination $moduleOut
+    Get-ChildItem $publish -File |
+        Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -notin $rootFiles } |
+        Copy-Item -Destination $lib
+    Copy-Item -Recurse (Join-Path $publish 'runtimes') $lib
+    Copy-Item (Join-Path $root 'module/SiteBackup.Format.ps1xml') $moduleOut
+    (Get-Content -Raw (Join-Path $root 'module/SiteBackup.psd1')) -replace "ModuleVersion(\s*)= '0.0.0'", "ModuleVersion`$1= '$version'" |
+        Set-Content -NoNewline (Join-Path $moduleOut 'SiteBackup.psd1')
+
+    $manifest = Test-ModuleManifest (Join-Path $moduleOut 'SiteBackup.psd1')
+    Write-Host "Built SiteBackup $($manifest.Version) in $moduleOut"
+}
+
+function Get-TestTools {
+    Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '--nologo', '-v', 'quiet')
+    $pester = Get-ChildItem (Join-Path $out 'tools/pester') -Directory | Sort-Object { [version]$_.Name } | Select-Object -Last 1
+    Join-Path $pester.FullName 'tools/Pester.psd1'
+}
+
+function Invoke-XunitSuites {
+    # Returns @{ Passed; Failed } summed over every xunit project, read from their TRX result files.
+    $results = Join-Path $out 'test-results'
+    Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
+    $passed = 0; $failed = 0
+    foreach ($project in Get-ChildItem (Join-Path $root 'tests') -Recurse -Filter '*.Tests.csproj') {
+        $trx = "$($project.BaseName).trx"
+        & dotnet test $project.FullName -c $Configuration --nologo -v quiet --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
+        $exit = $LASTEXITCODE
+        $file = Join-Path $results $trx
+        if (-not (Test-Path $file)) {
+            # It did not even build or start: count it as one failure so the run cannot pass.
+            Write-Host "xunit: $($project.BaseName) produced no results (exit $exit)" -ForegroundColor Red
+            $failed++
+            continue
+        }
+        $counters = ([xml](Get-Content -Raw $file)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        if ($exit -ne 0 -and [int]$counters.failed -eq 0) { $failed++ }
+    }
+    @{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-PesterSuites {
+    param([Parameter(Mandatory)] [string] $PesterPath)
+    # A child pwsh: the suites import the built module fresh, as a user would.
+    $summary = Join-Path $out 'test-results/pester-summary.json'
+    New-Item -ItemType Directory -Force (Split-Path $summary) | Out-Null
+    Remove-Item $summary -ErrorAction SilentlyContinue
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/Invoke-PesterSuites.ps1') `
+        -PesterPath $PesterPath -TestsPath (Join-Path $root 'tests/Backups.PowerShell.Tests') `
+        -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -SummaryPath $summary -Filter $PesterFilter
+    if (-not (Test-Path $summary)) {
+        Write-Host "pester: the run ended without a summary (exit $LASTEXITCODE)" -ForegroundColor Red
+        return @{ Passed = 0; Failed = 1 }
+    }
+    $counts = Get-Content -Raw $summary | ConvertFrom-Json
+    @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    & (Join-Path $root 'build/Install-TestPrerequisites.ps1')
+    $pester = Get-TestTools
+    $xunit = Invoke-XunitSuites
+    $pesterCounts = Invoke-PesterSuites -PesterPath $pester
+    $passed = $xunit.Passed + $pesterCounts.Passed
+    $failed = $xunit.Failed + $pesterCounts.Failed
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed"
+    Write-Host "tests: $passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $demo = Join-Path $out 'demo'
+    if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
+    New-Item -ItemType Directory $demo | Out-Null
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/Demo.ps1') -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') `
+        -Generator (Join-Path $root "bench/SiteGenerator/bin/$Configuration/net10.0/SiteGenerator.dll") -Folder $demo
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Clean' {
+        Remove-Item -Recurse -Force $out -ErrorAction SilentlyContinue
+        Get-ChildItem $root -Recurse -Directory -Include 'bin', 'obj' | Remove-Item -Recurse -Force
+    }
+}

@@ -1,0 +1,20 @@
+<#
+.SYNOPSIS
+    Makes sure the programs the tests talk to are on this machine: the sqlite3 shell (the site's own tool, against
+    which type fidelity is judged). On Debian or Ubuntu as root it installs what is missing with apt-get; elsewhere
+    it says what to install and stops.
+#>
+$ErrorActionPreference = 'Stop'
+$needed = @{ sqlite3 = 'sqlite3' }   # command → Debian package
+$missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) })
+if ($missing.Count -eq 0) { return }
+
+$packages = $missing | ForEach-Object { $needed[$_] }
+$canApt = $IsLinux -and (Get-Command apt-get -ErrorAction SilentlyContinue) -and ((id -u) -eq '0')
+if (-not $canApt) {
+    throw "The tests need $($missing -join ', '); install it ($($packages -join ', ')) and run again."
+}
+Write-Host "Installing $($packages -join ', ') for the tests..."
+& apt-get update -qq | Out-Null
+& apt-get install -y -qq @packages | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "apt-get install $($packages -join ' ') failed" }

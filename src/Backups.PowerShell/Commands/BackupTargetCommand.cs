@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Stores;
+
+namespace SiteBackup.PowerShell.Commands;
+
+/// <summary>
+/// The base of the cmdlets that act on existing backups (restore, remove, test): a backup comes either as a
+/// record from the pipeline (which knows its store) or as -Id with -Store (or the default store).
+/// </summary>
+public abstract class BackupTargetCommand : SiteBackupCommand
+{
+    protected const string ByInputObject = "ByInputObject";
+    protected const string ById = "ById";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ByInputObject)]
+    public BackupRecord? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = "";
+
+    /// <summary>The store of the backup; a piped record brings its own.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Store { get; set; }
+
+    /// <summary>The backup this pipeline item names, read afresh from its store (its status may have changed
+    /// since the record was listed). Throws BackupNotFound.</summary>
+    protected (IBackupStore Store, BackupRecord Backup) ResolveBackup()
+    {
+        var store = OpenStore(InputObject is not null && string.IsNullOrEmpty(Store) ? InputObject.Store : Store, mustExist: true);
+        return (store, BackupCatalog.Get(store, InputObject?.Id ?? Id));
+    }
+}

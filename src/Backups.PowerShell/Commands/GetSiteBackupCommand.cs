@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Sources;
+
+namespace SiteBackup.PowerShell.Commands;
+
+/// <summary>Get-SiteBackup: lists backups, newest first.</summary>
+[Cmdlet(VerbsCommon.Get, "SiteBackup")]
+[OutputType(typeof(BackupRecord))]
+public sealed class GetSiteBackupCommand : SiteBackupCommand
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("SiteId")]
+    [ValidateNotNullOrEmpty]
+    public string? Site { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Store { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
+    [Parameter]
+    public BackupType[]? Type { get; set; }
+
+    /// <summary>Deleted backups are listed only when asked for here (or by -Id).</summary>
+    [Parameter]
+    public BackupStatus[]? Status { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Last { get; set; }
+
+    protected override void ProcessRecord() => ForEachItem(() =>
+    {
+        var store = OpenStore(Store, mustExist: true);
+        var found = BackupCatalog.List(store, new BackupQuery
+        {
+            SiteId = Site is null ? null : SiteKinds.GetSiteId(ResolveSite(Site)),
+            Ids = Id ?? [],
+            Types = Type ?? [],
+            Statuses = Status ?? [],
+            Last = Last,
+        });
+        WriteObject(found, enumerateCollection: true);
+
+        foreach (string id in Id ?? [])
+        {
+            if (!found.Any(b => string.Equals(b.Id, id, StringComparison.OrdinalIgnoreCase)))
+                WriteError(Internal.ErrorRecords.From(new BackupException(
+                    BackupError.BackupNotFound, $"The store '{store.Location}' has no backup '{id}' that matches the other filters.", id)));
+        }
+    });
+}

@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Operations;
+
+namespace SiteBackup.PowerShell.Commands;
+
+/// <summary>Remove-SiteBackup: deletes a backup's archive; its record stays, with status Deleted.</summary>
+[Cmdlet(VerbsCommon.Remove, "SiteBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ByInputObject)]
+[OutputType(typeof(BackupRecord))]
+public sealed class RemoveSiteBackupCommand : BackupTargetCommand
+{
+    /// <summary>Removes without asking for confirmation.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Emits the record of each removed backup.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord() => ForEachItem(() =>
+    {
+        var (store, backup) = ResolveBackup();
+        if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {backup.RequestedDate:u})", "Remove the backup's archive", Force))
+            return;
+        var removed = BackupCatalog.Remove(store, backup.Id, OperationDefaults.LockTimeout, TimeProvider.System, Cancellation);
+        if (PassThru) WriteObject(removed);
+    });
+}

@@ -1,0 +1,71 @@
+using System.Collections;
+using System.Management.Automation;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Operations;
+
+namespace SiteBackup.PowerShell.Commands;
+
+/// <summary>Restore-SiteBackup: replaces the content of a site's collections with a backup's.</summary>
+[Cmdlet(VerbsData.Restore, "SiteBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ByInputObject)]
+[OutputType(typeof(RestorationRecord))]
+public sealed class RestoreSiteBackupCommand : BackupTargetCommand
+{
+    /// <summary>The site to restore into; by default the site the backup was taken from.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Site { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Collection { get; set; }
+
+    /// <summary>Collection in the backup → collection of the site to restore it into.</summary>
+    [Parameter]
+    public Hashtable? Destination { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Restores without asking for confirmation.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord() => ForEachItem(() =>
+    {
+        var destinations = Destinations();
+        var (store, backup) = ResolveBackup();
+        string site = Site ?? backup.SiteId;
+        string collections = Collection is null ? $"all {backup.Collections.Count} collections" : string.Join(", ", Collection);
+        if (!ShouldProcess(site, $"Replace the content of {collections} with backup {backup.Id} of {backup.RequestedDate:u}", Force))
+            return;
+
+        var source = OpenSite(site, Credential);
+        var restoration = RunEngine((progress, cancel) => RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backup.Id,
+            Store = store,
+            Site = source,
+            Collections = Collection ?? [],
+            Destinations = destinations,
+        }, progress, cancel));
+        WriteObject(restoration);
+    });
+
+    private Dictionary<string, string> Destinations()
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in Destination ?? [])
+        {
+            string key = LanguagePrimitives.ConvertTo<string>(entry.Key);
+            string? value = entry.Value is null ? null : LanguagePrimitives.ConvertTo<string>(entry.Value);
+            if (string.IsNullOrWhiteSpace(value))
+                throw new BackupException(BackupError.InvalidArgument, $"-Destination gives no collection for '{key}'.", key);
+            map[key] = value;
+        }
+        return map;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Stores;
+using SiteBackup.PowerShell.Internal;
+
+namespace SiteBackup.PowerShell.Commands;
+
+/// <summary>
+/// What every SiteBackup cmdlet shares: resolving -Site and -Store against the current location, cancelling the
+/// engine on Ctrl+C (StopProcessing), running engine work off the pipeline thread while its progress is written
+/// on it, and turning engine errors into ErrorRecords with stable ids.
+/// </summary>
+public abstract class SiteBackupCommand : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+    protected CancellationToken Cancellation => _stopping.Token;
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A site string with its file path (if it has one) resolved against the current location, so
+    /// that relative paths and ~ mean what they mean at the prompt.</summary>
+    protected string ResolveSite(string site)
+    {
+        string? path = SiteKinds.LocalPath(site);
+        return path is null ? site : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    }
+
+    protected ISiteSource OpenSite(string site, PSCredential? credential) =>
+        SiteKinds.Open(ResolveSite(site), credential?.GetNetworkCredential());
+
+    /// <summary>Opens -Store (a folder path is resolved against the current location), or the default store.</summary>
+    protected IBackupStore OpenStore(string? store, bool mustExist) =>
+        StoreKinds.Open(string.IsNullOrWhiteSpace(store) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(store), mustExist);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool and pumps its progress into Write-Progress here, on the
+    /// pipeline thread, until it ends. Ctrl+C cancels it; the bars are closed whatever happens.
+    /// </summary>
+    protected T RunEngine<T>(Func<IProgress<BackupProgress>, CancellationToken, Task<T>> work)
+    {
+        using var queue = new BlockingCollection<BackupProgress>();
+        var progress = new QueueProgress(queue);
+        var bars = new ProgressWriter(this, parentId: 1);
+        var task = Task.Run(() => work(progress, Cancellation), Cancellation);
+        try
+        {
+            while (!task.IsCompleted)
+            {
+                if (queue.TryTake(out var report, 100)) bars.Write(report);
+            }
+            while (queue.TryTake(out var report)) bars.Write(report);
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            bars.Complete();
+        }
+    }
+
+    /// <summary>Runs one pipeline item's work; an engine error becomes a non-terminating error and the pipeline
+    /// goes on with the next item, so -ErrorAction decides what happens.</summary>
+    protected void ForEachItem(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (BackupException e)
+        {
+            WriteError(ErrorRecords.From(e));
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
+    /// ShouldProcess, with -Force skipping the confirmation prompt. -WhatIf still only reports, and an explicit
+    /// -Confirm still asks, whatever -Force says.
+    /// </summary>
+    protected bool ShouldProcess(string target, string action, bool force)
+    {
+        bool confirmAsked = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && ((SwitchParameter)confirm).IsPresent;
+        return force && !confirmAsked && !WhatIfActive() || ShouldProcess(target, action);
+    }
+
+    private bool WhatIfActive() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+            ? ((SwitchParameter)whatIf).IsPresent
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    /// <summary>Engine progress lands here from any thread and waits for the pipeline thread.</summary>
+    private sealed class QueueProgress(BlockingCollection<BackupProgress> queue) : IProgress<BackupProgress>
+    {
+        public void Report(BackupProgress value)
+        {
+            if (!queue.IsAddingCompleted) queue.Add(value);
+        }
+    }
+}
