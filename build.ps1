@@ -21,7 +21,7 @@ param(
     [string] $Configuration = 'Release',
 
     # Runs only the Pester files whose names match (for example 'Restore').
-    [string] $PesterFilter = '*'
+    [string] $PesterFilter = ''
 )
 
 $ErrorActionPreference = 'Stop'
@@ -34,12 +34,15 @@ $env:DOTNET_NOLOGO = '1'
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'SiteBackup'
-$pwsh = (Get-Process -Id $PID).Path
+# The pwsh running this script. As a dotnet tool it runs inside the dotnet host, which then needs pwsh.dll.
+$pwshHost = [Environment]::ProcessPath
+$pwshPrefix = @(if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+function Invoke-Pwsh { & $pwshHost @pwshPrefix -NoProfile -NonInteractive @args }
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails.
     param([Parameter(Mandatory)] [string] $Command, [string[]] $Arguments = @())
-    & $Command @Arguments
+    & $Command @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') exited with $LASTEXITCODE" }
 }
 
@@ -87,7 +90,8 @@ function Invoke-XunitSuites {
     $passed = 0; $failed = 0
     foreach ($project in Get-ChildItem (Join-Path $root 'tests') -Recurse -Filter '*.Tests.csproj') {
         $trx = "$($project.BaseName).trx"
-        & dotnet test $project.FullName -c $Configuration --nologo -v quiet --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
+        & dotnet test $project.FullName -c $Configuration --nologo -v quiet --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results |
+            Out-Host
         $exit = $LASTEXITCODE
         $file = Join-Path $results $trx
         if (-not (Test-Path $file)) {
@@ -110,9 +114,9 @@ function Invoke-PesterSuites {
     $summary = Join-Path $out 'test-results/pester-summary.json'
     New-Item -ItemType Directory -Force (Split-Path $summary) | Out-Null
     Remove-Item $summary -ErrorAction SilentlyContinue
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/Invoke-PesterSuites.ps1') `
+    Invoke-Pwsh -File (Join-Path $root 'build/Invoke-PesterSuites.ps1') `
         -PesterPath $PesterPath -TestsPath (Join-Path $root 'tests/Backups.PowerShell.Tests') `
-        -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -SummaryPath $summary -Filter $PesterFilter
+        -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -SummaryPath $summary -Filter $PesterFilter | Out-Host
     if (-not (Test-Path $summary)) {
         Write-Host "pester: the run ended without a summary (exit $LASTEXITCODE)" -ForegroundColor Red
         return @{ Passed = 0; Failed = 1 }
@@ -139,7 +143,7 @@ function Invoke-Demo {
     $demo = Join-Path $out 'demo'
     if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
     New-Item -ItemType Directory $demo | Out-Null
-    & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'build/Demo.ps1') -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') `
+    Invoke-Pwsh -File (Join-Path $root 'build/Demo.ps1') -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') `
         -Generator (Join-Path $root "bench/SiteGenerator/bin/$Configuration/net10.0/SiteGenerator.dll") -Folder $demo
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }

@@ -7,7 +7,7 @@ param(
     [Parameter(Mandatory)] [string] $TestsPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SummaryPath,
-    [string] $Filter = '*'
+    [string] $Filter = ''
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force

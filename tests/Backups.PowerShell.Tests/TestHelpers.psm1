@@ -1,0 +1,50 @@
+# Shared set-up for the Pester suites: the module under test, and real SQLite sites made and inspected with the
+# sqlite3 shell (the site's own tool, not SiteBackup).
+
+$script:ModulePath = $env:SITEBACKUP_TEST_MODULE
+if (-not $script:ModulePath) {
+    $script:ModulePath = Join-Path $PSScriptRoot '../../out/SiteBackup/SiteBackup.psd1'
+}
+
+function Get-TestModulePath { (Resolve-Path $script:ModulePath).Path }
+
+function Invoke-ChildPwsh {
+    # Runs a command in a new pwsh process (the same pwsh as this one; as a dotnet tool it needs pwsh.dll).
+    param([Parameter(Mandatory)] [string] $Command)
+    $hostPath = [Environment]::ProcessPath
+    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    & $hostPath @prefix -NoProfile -NonInteractive -Command $Command
+}
+
+function Invoke-Sqlite {
+    # Runs SQL (or a dot-command) with the sqlite3 shell and returns its output lines.
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Sql)
+    $output = & sqlite3 $Path $Sql 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "sqlite3 failed: $output" }
+    $output
+}
+
+function New-TestSite {
+    # A small shop: people (5 rows), orders (3, referencing people), empty (0).
+    param([string] $Path = (Join-Path $TestDrive "site-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"))
+    Invoke-Sqlite $Path @'
+CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, photo BLOB);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, person INTEGER REFERENCES people(id), total REAL);
+CREATE TABLE empty (x TEXT);
+INSERT INTO people VALUES (1, 'Ada', 9.5, x'00ff'), (2, 'Brian', 7.0, NULL), (3, 'Chloé', NULL, NULL), (4, 'Dmitri', 1e300, NULL), (5, '名前', -0.25, x'');
+INSERT INTO orders VALUES (1, 1, 10.0), (2, 1, 20.5), (3, 2, 3.0);
+'@ | Out-Null
+    $Path
+}
+
+function Get-SiteContent {
+    # Every row of every table as the sqlite3 shell dumps it: equal text means equal content and types.
+    param([Parameter(Mandatory)] [string] $Path)
+    (Invoke-Sqlite $Path '.dump --data-only') -join "`n"
+}
+
+function New-TestStore {
+    Join-Path $TestDrive "store-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+}
+
+Export-ModuleMember -Function Get-TestModulePath, Invoke-ChildPwsh, Invoke-Sqlite, New-TestSite, Get-SiteContent, New-TestStore
