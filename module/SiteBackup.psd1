@@ -18,6 +18,10 @@
         'Get-SiteBackup'
         'Restore-SiteBackup'
         'Remove-SiteBackup'
+        'Test-SiteBackup'
+        'Get-SiteBackupRestoration'
+        'Get-SiteBackupRetention'
+        'Set-SiteBackupRetention'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -19,16 +19,9 @@ public sealed record BackupRequest
     public bool Force { get; init; }
 
     public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
-    public TimeSpan LockTimeout { get; init; } = OperationDefaults.LockTimeout;
+    public TimeSpan LockTimeout { get; init; } = LockWait.Timeout;
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
 /// <summary>What a backup request came to: the new backup, or why none was taken; and what retention removed.</summary>
 public sealed record BackupOutcome(BackupRecord? Backup, string? SkippedReason, IReadOnlyList<BackupRecord> Removed);
-
-public static class OperationDefaults
-{
-    /// <summary>How long an operation waits for another process's store lock. The lock is only held while
-    /// records change, so a long wait means something is wrong, not busy.</summary>
-    public static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
-}

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SiteBackup.Engine.Retention;
 
 /// <summary>
@@ -17,6 +19,10 @@ public sealed record RetentionPolicy
     public int MaxOnDemandBackups { get; init; } = DefaultMaxOnDemand;
     public int MaxAutoBackups { get; init; } = DefaultMaxAuto;
     public TimeSpan AutoInterval { get; init; } = DefaultAutoInterval;
+
+    /// <summary>The store the policy belongs to; set when read, never written into the store.</summary>
+    [JsonIgnore]
+    public string Store { get; init; } = "";
 
     public static RetentionPolicy Default { get; } = new();
 }

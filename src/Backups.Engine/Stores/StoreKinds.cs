@@ -1,3 +1,4 @@
+using System.Net;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Stores.Folder;
 
@@ -13,7 +14,9 @@ public static class StoreKinds
     /// <param name="store">A folder path; null or empty for the default store.</param>
     /// <param name="mustExist">When true, a store named explicitly that does not exist is StoreNotFound; the default
     /// store is never an error, it is simply empty until the first backup.</param>
-    public static IBackupStore Open(string? store, bool mustExist)
+    /// <param name="credential">For a store kind that needs one; a folder store needs none and ignores it, so that a
+    /// runbook can pass the same -Credential to every command.</param>
+    public static IBackupStore Open(string? store, bool mustExist, NetworkCredential? credential = null)
     {
         bool isDefault = string.IsNullOrWhiteSpace(store);
         string location = isDefault ? DefaultLocation() : store!;

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Stores;
+using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -19,11 +20,9 @@ public abstract class BackupTargetCommand : SiteBackupCommand
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
     public string Id { get; set; } = "";
 
-    /// <summary>The store of the backup; a piped record brings its own.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? Store { get; set; }
 
     /// <summary>The backup this pipeline item names, read afresh from its store (its status may have changed
     /// since the record was listed). Throws BackupNotFound.</summary>

@@ -3,6 +3,7 @@ using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
+using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -14,13 +15,13 @@ public sealed class GetSiteBackupCommand : SiteBackupCommand
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("SiteId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SiteCompleter))]
     public string? Site { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? Store { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
     public string[]? Id { get; set; }
 
     [Parameter]

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
+using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -13,10 +14,9 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SiteId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SiteCompleter))]
     public string Site { get; set; } = "";
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string? Store { get; set; }
 
     [Parameter]
     public BackupType Type { get; set; } = BackupType.OnDemand;
@@ -24,16 +24,15 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CollectionCompleter))]
     public string[]? Collection { get; set; }
 
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CollectionCompleter))]
     public string[]? ExcludeCollection { get; set; }
 
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>Takes an automatic backup even when none is due.</summary>
     [Parameter]
@@ -45,7 +44,7 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         var store = OpenStore(Store, mustExist: false);
         if (!ShouldProcess(siteId, $"Back up ({Type}) into the store '{store.Location}'")) return;
 
-        var site = OpenSite(Site, Credential);
+        var site = OpenSite(Site);
         var outcome = RunEngine((progress, cancel) => BackupOperation.RunAsync(new BackupRequest
         {
             Site = site,

@@ -23,7 +23,7 @@ public sealed class RemoveSiteBackupCommand : BackupTargetCommand
         var (store, backup) = ResolveBackup();
         if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {backup.RequestedDate:u})", "Remove the backup's archive", Force))
             return;
-        var removed = BackupCatalog.Remove(store, backup.Id, OperationDefaults.LockTimeout, TimeProvider.System, Cancellation);
+        var removed = BackupCatalog.Remove(store, backup.Id, SiteBackup.Engine.LockWait.Timeout, TimeProvider.System, Cancellation);
         if (PassThru) WriteObject(removed);
     });
 }

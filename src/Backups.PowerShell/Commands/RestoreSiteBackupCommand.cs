@@ -3,6 +3,7 @@ using System.Management.Automation;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
+using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -15,20 +16,19 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     /// <summary>The site to restore into; by default the site the backup was taken from.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SiteCompleter))]
     public string? Site { get; set; }
 
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CollectionCompleter))]
     public string[]? Collection { get; set; }
 
     /// <summary>Collection in the backup → collection of the site to restore it into.</summary>
     [Parameter]
     public Hashtable? Destination { get; set; }
 
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>Restores without asking for confirmation.</summary>
     [Parameter]
@@ -43,7 +43,7 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
         if (!ShouldProcess(site, $"Replace the content of {collections} with backup {backup.Id} of {backup.RequestedDate:u}", Force))
             return;
 
-        var source = OpenSite(site, Credential);
+        var source = OpenSite(site);
         var restoration = RunEngine((progress, cancel) => RestoreOperation.RunAsync(new RestoreRequest
         {
             BackupId = backup.Id,

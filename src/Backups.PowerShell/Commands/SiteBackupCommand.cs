@@ -17,6 +17,16 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>The store: a folder path; the default store when not given. A piped record brings its own.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Store { get; set; }
+
+    /// <summary>The credential for the site (for PostgreSQL the user and password, for Wix the API key as the
+    /// password), and for a store that needs one. SQLite files and folder stores need none.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
     protected CancellationToken Cancellation => _stopping.Token;
 
@@ -36,12 +46,17 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         return path is null ? site : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
     }
 
-    protected ISiteSource OpenSite(string site, PSCredential? credential) =>
-        SiteKinds.Open(ResolveSite(site), credential?.GetNetworkCredential());
+    protected ISiteSource OpenSite(string site) =>
+        SiteKinds.Open(ResolveSite(site), Credential?.GetNetworkCredential());
 
-    /// <summary>Opens -Store (a folder path is resolved against the current location), or the default store.</summary>
+    /// <summary>Opens <paramref name="store"/> (a folder path is resolved against the current location), or the
+    /// default store.</summary>
     protected IBackupStore OpenStore(string? store, bool mustExist) =>
-        StoreKinds.Open(string.IsNullOrWhiteSpace(store) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(store), mustExist);
+        StoreKinds.Open(ResolveStore(store), mustExist, Credential?.GetNetworkCredential());
+
+    /// <summary>A store string with a folder path resolved against the current location; null for the default.</summary>
+    protected string? ResolveStore(string? store) =>
+        string.IsNullOrWhiteSpace(store) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(store);
 
     /// <summary>
     /// Runs <paramref name="work"/> on the thread pool and pumps its progress into Write-Progress here, on the

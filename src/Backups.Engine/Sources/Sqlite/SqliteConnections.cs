@@ -11,9 +11,6 @@ internal static class SqliteConnections
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 
-    /// <summary>How long a statement waits for another process's lock before it fails (SQLite's busy timeout).</summary>
-    public static int BusyTimeoutSeconds { get; set; } = 30;
-
     public static async Task<SqliteConnection> OpenAsync(string path, bool? foreignKeys, CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder
@@ -24,7 +21,8 @@ internal static class SqliteConnections
             // No pooling: the file is released when the operation ends, which matters to users who move or
             // delete it next (and on Windows, where an open file cannot be deleted).
             Pooling = false,
-            DefaultTimeout = BusyTimeoutSeconds,
+            // The command timeout is also how long Microsoft.Data.Sqlite retries a busy database.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(LockWait.Timeout.TotalSeconds)),
             ForeignKeys = foreignKeys,
         };
         var connection = new SqliteConnection(builder.ConnectionString);
@@ -50,7 +48,7 @@ internal static class SqliteConnections
         SqliteException { SqliteErrorCode: SqliteNotADatabase } => new BackupException(
             BackupError.InvalidArgument, $"'{path}' is not a SQLite database.", path, e),
         SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => new BackupException(
-            BackupError.SiteUnreachable, $"The SQLite file '{path}' stayed locked by another connection for {BusyTimeoutSeconds} s.", path, e),
+            BackupError.SiteUnreachable, $"The SQLite file '{path}' stayed locked by another connection for {LockWait.Timeout.TotalSeconds:0.#} s.", path, e),
         SqliteException { SqliteErrorCode: SqliteCantOpen } => new BackupException(
             BackupError.SiteUnreachable, $"The SQLite file '{path}' cannot be opened: {e.Message}", path, e),
         SqliteException s => new BackupException(

@@ -53,7 +53,7 @@ internal sealed class FolderStore : IBackupStore
     }
 
     public RetentionPolicy ReadRetention() =>
-        ReadJson(Path.Combine(_root, RetentionFile), EngineJson.Default.RetentionPolicy) ?? RetentionPolicy.Default;
+        (ReadJson(Path.Combine(_root, RetentionFile), EngineJson.Default.RetentionPolicy) ?? RetentionPolicy.Default) with { Store = _root };
 
     public void WriteRetention(RetentionPolicy policy) =>
         WriteJson(Path.Combine(_root, RetentionFile), policy, EngineJson.Default.RetentionPolicy);

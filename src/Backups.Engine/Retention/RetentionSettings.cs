@@ -1,0 +1,30 @@
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Stores;
+
+namespace SiteBackup.Engine.Retention;
+
+/// <summary>Changing a store's retention limits. New limits apply from the next backup on; lowering one removes
+/// nothing by itself.</summary>
+public static class RetentionSettings
+{
+    public static RetentionPolicy Update(IBackupStore store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, CancellationToken cancellationToken = default)
+    {
+        if (maxOnDemandBackups < 1 || maxAutoBackups < 1)
+            throw new BackupException(BackupError.InvalidArgument, "A store keeps at least one backup of each type.", store.Location);
+        if (autoInterval <= TimeSpan.Zero)
+            throw new BackupException(BackupError.InvalidArgument, "The interval between automatic backups must be positive.", store.Location);
+
+        using (store.Lock(LockWait.Timeout, cancellationToken))
+        {
+            var current = store.ReadRetention();
+            var updated = current with
+            {
+                MaxOnDemandBackups = maxOnDemandBackups ?? current.MaxOnDemandBackups,
+                MaxAutoBackups = maxAutoBackups ?? current.MaxAutoBackups,
+                AutoInterval = autoInterval ?? current.AutoInterval,
+            };
+            store.WriteRetention(updated);
+            return updated;
+        }
+    }
+}

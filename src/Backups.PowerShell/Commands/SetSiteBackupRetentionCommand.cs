@@ -1,0 +1,41 @@
+using System.Management.Automation;
+using SiteBackup.Engine.Retention;
+
+namespace SiteBackup.PowerShell.Commands;
+
+/// <summary>Set-SiteBackupRetention: changes the retention limits of a store. Limits not given stay as they are.</summary>
+[Cmdlet(VerbsCommon.Set, "SiteBackupRetention", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(RetentionPolicy))]
+public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
+{
+    [Parameter]
+    [ValidateRange(1, 10_000)]
+    public int? MaxOnDemandBackups { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 10_000)]
+    public int? MaxAutoBackups { get; set; }
+
+    [Parameter]
+    public TimeSpan? AutoInterval { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord() => ForEachItem(() =>
+    {
+        var store = OpenStore(Store, mustExist: false);
+        var changes = new List<string>();
+        if (MaxOnDemandBackups is { } onDemand) changes.Add($"keep {onDemand} on-demand backups");
+        if (MaxAutoBackups is { } auto) changes.Add($"keep {auto} automatic backups");
+        if (AutoInterval is { } interval) changes.Add($"take an automatic backup every {interval}");
+        if (changes.Count == 0)
+        {
+            WriteError(Internal.ErrorRecords.InvalidArgument("Give at least one of -MaxOnDemandBackups, -MaxAutoBackups and -AutoInterval.", store.Location));
+            return;
+        }
+        if (!ShouldProcess(store.Location, "Set retention: " + string.Join(", ", changes))) return;
+        var policy = RetentionSettings.Update(store, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, Cancellation);
+        if (PassThru) WriteObject(policy);
+    });
+}

@@ -1,0 +1,51 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Stores;
+
+namespace SiteBackup.PowerShell.Completion;
+
+/// <summary>What the completers share: the store and site the command line names so far, resolved as the cmdlet
+/// would resolve them, and turning names into completion results. Completion must never throw: anything that
+/// fails yields no results, and pwsh falls back to its own completion.</summary>
+internal static class CompletionContext
+{
+    public static IBackupStore? Store(IDictionary bound)
+    {
+        try
+        {
+            string? store = bound["Store"] as string;
+            var opened = StoreKinds.Open(string.IsNullOrWhiteSpace(store) ? null : ResolvePath(store), mustExist: false);
+            return opened.Exists ? opened : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The site named by -Site, with a file path resolved against the current location.</summary>
+    public static string? Site(IDictionary bound)
+    {
+        if (bound["Site"] is not string site || string.IsNullOrWhiteSpace(site)) return null;
+        string? path = SiteKinds.LocalPath(site);
+        return path is null ? site : ResolvePath(path);
+    }
+
+    public static IEnumerable<CompletionResult> Matching(IEnumerable<(string Value, string ToolTip)> candidates, string word)
+    {
+        var pattern = WildcardPattern.Get(word.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        return candidates
+            .Where(c => pattern.IsMatch(c.Value))
+            .Select(c => new CompletionResult(Quote(c.Value), c.Value, CompletionResultType.ParameterValue, c.ToolTip));
+    }
+
+    private static string Quote(string value) =>
+        value.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '`' or ',' or ';' or '(' or ')' or '{' or '}' or '@' or '#' or '&' or '|')
+            ? "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'"
+            : value;
+
+    private static string ResolvePath(string path) =>
+        Runspace.DefaultRunspace?.SessionStateProxy.Path.GetUnresolvedProviderPathFromPSPath(path) ?? Path.GetFullPath(path);
+}
