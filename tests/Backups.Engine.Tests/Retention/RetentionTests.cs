@@ -102,7 +102,7 @@ public class RetentionTests
         Assert.Single(ready, x => x.SiteId == a.Path && x.Type == BackupType.OnDemand);
         Assert.Single(ready, x => x.SiteId == b.Path && x.Type == BackupType.OnDemand);
         Assert.Equal(2, ready.Count(x => x.Type == BackupType.Auto));
-        Assert.Equal(new RetentionPolicy { MaxOnDemandBackups = 1, MaxAutoBackups = 2 }, store.ReadRetention());
+        Assert.Equal(new RetentionPolicy { MaxOnDemandBackups = 1, MaxAutoBackups = 2, Store = store.Location }, store.ReadRetention());
     }
 
     [Fact]
