@@ -73,6 +73,10 @@ function Invoke-Build {
     (Get-Content -Raw (Join-Path $root 'module/SiteBackup.psd1')) -replace "ModuleVersion(\s*)= '0.0.0'", "ModuleVersion`$1= '$version'" |
         Set-Content -NoNewline (Join-Path $moduleOut 'SiteBackup.psd1')
 
+    Invoke-Pwsh -File (Join-Path $root 'build/New-ModuleHelp.ps1') -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -DocsPath (Join-Path $root 'docs') |
+        Out-Host
+    if ($LASTEXITCODE -ne 0) { throw 'The help is incomplete (see above).' }
+
     $manifest = Test-ModuleManifest (Join-Path $moduleOut 'SiteBackup.psd1')
     Write-Host "Built SiteBackup $($manifest.Version) in $moduleOut"
 }
