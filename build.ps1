@@ -81,6 +81,8 @@ function Invoke-Build {
     Write-Host "Built SiteBackup $($manifest.Version) in $moduleOut"
 }
 
+function Get-GeneratorPath { Join-Path $root "bench/SiteGenerator/bin/$Configuration/net10.0/SiteGenerator.dll" }
+
 function Get-TestTools {
     Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '--nologo', '-v', 'quiet')
     $pester = Get-ChildItem (Join-Path $out 'tools/pester') -Directory | Sort-Object { [version]$_.Name } | Select-Object -Last 1
@@ -120,7 +122,8 @@ function Invoke-PesterSuites {
     Remove-Item $summary -ErrorAction SilentlyContinue
     Invoke-Pwsh -File (Join-Path $root 'build/Invoke-PesterSuites.ps1') `
         -PesterPath $PesterPath -TestsPath (Join-Path $root 'tests/Backups.PowerShell.Tests') `
-        -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -SummaryPath $summary -Filter $PesterFilter | Out-Host
+        -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -SummaryPath $summary -Filter $PesterFilter `
+        -ToolsPath (Join-Path $out 'tools') -GeneratorPath (Get-GeneratorPath) | Out-Host
     if (-not (Test-Path $summary)) {
         Write-Host "pester: the run ended without a summary (exit $LASTEXITCODE)" -ForegroundColor Red
         return @{ Passed = 0; Failed = 1 }
@@ -148,7 +151,7 @@ function Invoke-Demo {
     if (Test-Path $demo) { Remove-Item -Recurse -Force $demo }
     New-Item -ItemType Directory $demo | Out-Null
     Invoke-Pwsh -File (Join-Path $root 'build/Demo.ps1') -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') `
-        -Generator (Join-Path $root "bench/SiteGenerator/bin/$Configuration/net10.0/SiteGenerator.dll") -Folder $demo
+        -Generator (Get-GeneratorPath) -Folder $demo
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

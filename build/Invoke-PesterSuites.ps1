@@ -7,12 +7,16 @@ param(
     [Parameter(Mandatory)] [string] $TestsPath,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SummaryPath,
+    [Parameter(Mandatory)] [string] $ToolsPath,
+    [Parameter(Mandatory)] [string] $GeneratorPath,
     [string] $Filter = ''
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 # The suites find the module under test here (tests/Backups.PowerShell.Tests/TestHelpers.psm1).
 $env:SITEBACKUP_TEST_MODULE = $ModulePath
+$env:SITEBACKUP_TEST_TOOLS = $ToolsPath
+$env:SITEBACKUP_TEST_GENERATOR = $GeneratorPath
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = @(Get-ChildItem $TestsPath -Filter "*$Filter*.Tests.ps1" | ForEach-Object FullName)

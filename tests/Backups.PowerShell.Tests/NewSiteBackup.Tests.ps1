@@ -98,9 +98,16 @@ Describe 'New-SiteBackup' {
         (Get-SiteBackup -Store $store -Type Auto).Count | Should -Be 2
     }
 
-    It 'changes nothing with -WhatIf' {
+    It 'changes nothing with -WhatIf, in a new store or an existing one' {
+        $content = Get-SiteContent $site
         New-SiteBackup -Site $site -Store $store -WhatIf | Should -BeNullOrEmpty
         $store | Should -Not -Exist
+
+        New-SiteBackup -Site $site -Store $store | Out-Null
+        $before = Get-StoreState $store
+        New-SiteBackup -Site $site -Store $store -Type Auto -Force -WhatIf | Should -BeNullOrEmpty
+        Get-StoreState $store | Should -Be $before
+        Get-SiteContent $site | Should -Be $content
     }
 
     It 'uses the store named by SITEBACKUP_STORE when -Store is not given' {

@@ -36,9 +36,11 @@ Describe 'Remove-SiteBackup' {
         (Get-SiteBackup -Store $store).Id | Should -Be $backup.Id
     }
 
-    It 'changes nothing with -WhatIf' {
+    It 'changes nothing with -WhatIf, even with -Force' {
+        $before = Get-StoreState $store
         $backup | Remove-SiteBackup -WhatIf
-        $archive | Should -Exist
+        $backup | Remove-SiteBackup -WhatIf -Force
+        Get-StoreState $store | Should -Be $before
         (Get-SiteBackup -Store $store).Status | Should -Be 'Ready'
     }
 

@@ -57,10 +57,12 @@ Describe 'Restore-SiteBackup' {
         Get-SiteContent $site | Should -Be $changed
     }
 
-    It 'changes nothing with -WhatIf' {
+    It 'changes nothing with -WhatIf, even with -Force' {
+        $before = Get-StoreState $store
         $backup | Restore-SiteBackup -WhatIf | Should -BeNullOrEmpty
+        $backup | Restore-SiteBackup -WhatIf -Force | Should -BeNullOrEmpty
         Get-SiteContent $site | Should -Be $changed
-        Join-Path $store 'restorations' | Should -Not -Exist
+        Get-StoreState $store | Should -Be $before
     }
 
     It 'asks for confirmation by default (and so fails in a non-interactive session) unless -Force or -Confirm:$false' {

@@ -47,4 +47,62 @@ function New-TestStore {
     Join-Path $TestDrive "store-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
 }
 
-Export-ModuleMember -Function Get-TestModulePath, Invoke-ChildPwsh, Invoke-Sqlite, New-TestSite, Get-SiteContent, New-TestStore
+function New-GeneratedSite {
+    # A shop of about $Items rows over four tables, made by bench/SiteGenerator (the demo's and benchmarks' data).
+    param([Parameter(Mandatory)] [int] $Items, [string] $Path = (Join-Path $TestDrive "shop-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"))
+    $generator = $env:SITEBACKUP_TEST_GENERATOR
+    if (-not $generator) { $generator = Join-Path $PSScriptRoot '../../bench/SiteGenerator/bin/Release/net10.0/SiteGenerator.dll' }
+    & dotnet $generator generate $Path --items $Items | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "SiteGenerator failed for $Path" }
+    $Path
+}
+
+function Get-StoreState {
+    # Every file of a store with its SHA-256, or '(none)': equal text means the store was not touched.
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Test-Path $Path)) { return '(none)' }
+    (Get-ChildItem $Path -Recurse -File | Sort-Object FullName | ForEach-Object {
+        "$([IO.Path]::GetRelativePath($Path, $_.FullName)) $((Get-FileHash $_.FullName).Hash)"
+    }) -join "`n"
+}
+
+function Set-ArchiveManifest {
+    # Rewrites the manifest.json inside an archive through a script block that edits it as an object.
+    param([Parameter(Mandatory)] [string] $Archive, [Parameter(Mandatory)] [scriptblock] $Edit)
+    Add-Type -AssemblyName System.IO.Compression
+    $zip = [System.IO.Compression.ZipFile]::Open($Archive, 'Update')
+    try {
+        $entry = $zip.GetEntry('manifest.json')
+        $reader = [IO.StreamReader]::new($entry.Open())
+        $manifest = $reader.ReadToEnd() | ConvertFrom-Json
+        $reader.Dispose()
+        & $Edit $manifest
+        $entry.Delete()
+        $writer = [IO.StreamWriter]::new($zip.CreateEntry('manifest.json').Open())
+        $writer.Write(($manifest | ConvertTo-Json -Depth 10))
+        $writer.Dispose()
+    }
+    finally { $zip.Dispose() }
+}
+
+function Start-ChildPwsh {
+    # Starts a pwsh in the background running $Command; returns the process (the caller kills it).
+    param([Parameter(Mandatory)] [string] $Command)
+    $hostPath = [Environment]::ProcessPath
+    $arguments = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
+        @('-NoProfile', '-NonInteractive', '-Command', $Command)
+    Start-Process -FilePath $hostPath -ArgumentList $arguments -PassThru
+}
+
+function Wait-Until {
+    # Polls $Condition every 50 ms until it is true or $Seconds pass; returns whether it became true.
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [double] $Seconds = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return $true }
+        Start-Sleep -Milliseconds 50
+    }
+    [bool](& $Condition)
+}
+
+Export-ModuleMember -Function Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest

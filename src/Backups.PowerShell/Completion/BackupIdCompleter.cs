@@ -8,7 +8,8 @@ using SiteBackup.Engine.Sources;
 namespace SiteBackup.PowerShell.Completion;
 
 /// <summary>Completes -Id with the backups of the store on the command line (or the default store), newest
-/// first, narrowed to -Site when it is given; the tooltip says what each one is.</summary>
+/// first; the tooltip says what each one is. On Get-SiteBackup, where -Site filters, the ids are narrowed to that
+/// site; elsewhere -Site is where a backup goes, not where it came from.</summary>
 public sealed class BackupIdCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(
@@ -18,7 +19,7 @@ public sealed class BackupIdCompleter : IArgumentCompleter
         {
             var store = CompletionContext.Store(fakeBoundParameters);
             if (store is null) return [];
-            string? site = CompletionContext.Site(fakeBoundParameters);
+            string? site = commandName.EndsWith("Get-SiteBackup", StringComparison.OrdinalIgnoreCase) ? CompletionContext.Site(fakeBoundParameters) : null;
             var backups = BackupCatalog.List(store, new BackupQuery { SiteId = site is null ? null : SiteKinds.GetSiteId(site) });
             return CompletionContext.Matching(
                 backups.Select(b => (b.Id, string.Create(CultureInfo.CurrentCulture, $"{b.Type} {b.Status} {b.RequestedDate.ToLocalTime():g} {b.SiteId}"))),

@@ -46,6 +46,12 @@ internal static class CompletionContext
             ? "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'"
             : value;
 
-    private static string ResolvePath(string path) =>
-        Runspace.DefaultRunspace?.SessionStateProxy.Path.GetUnresolvedProviderPathFromPSPath(path) ?? Path.GetFullPath(path);
+    /// <summary>Resolves a path as the cmdlet will (relative to the current location, ~ expanded), by asking the
+    /// runspace the completion runs in.</summary>
+    private static string ResolvePath(string path)
+    {
+        using var ps = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+        ps.AddScript("$ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($args[0])").AddArgument(path);
+        return ps.Invoke<string>().FirstOrDefault() ?? Path.GetFullPath(path);
+    }
 }

@@ -1,0 +1,63 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-TestModulePath)
+}
+
+Describe 'Test-SiteBackup' {
+    BeforeEach {
+        $site = New-TestSite
+        $store = New-TestStore
+        $backup = New-SiteBackup -Site $site -Store $store
+        $archive = Join-Path $store "archives/$($backup.Id).zip"
+    }
+
+    It 'says a sound backup is valid, from the pipeline' {
+        $result = Get-SiteBackup -Store $store | Test-SiteBackup
+        $result.GetType().FullName | Should -Be 'SiteBackup.Engine.Operations.VerificationResult'
+        $result.IsValid | Should -BeTrue
+        $result.Problems | Should -BeNullOrEmpty
+        $result.Backup.Id | Should -Be $backup.Id
+    }
+
+    It 'emits only a boolean with -Quiet' {
+        Test-SiteBackup -Id $backup.Id -Store $store -Quiet | Should -BeExactly $true
+    }
+
+    It 'names the collection and the problem when an entry was tampered with' {
+        Add-Type -AssemblyName System.IO.Compression
+        $zip = [System.IO.Compression.ZipFile]::Open($archive, 'Update')
+        $people = $zip.GetEntry('collections/2.jsonl')
+        $reader = [IO.StreamReader]::new($people.Open())
+        $text = $reader.ReadToEnd()
+        $reader.Dispose()
+        $people.Delete()
+        $writer = [IO.StreamWriter]::new($zip.CreateEntry('collections/2.jsonl').Open())
+        $writer.Write($text.Replace('Ada', 'Eve'))
+        $writer.Dispose(); $zip.Dispose()
+
+        $result = $backup | Test-SiteBackup
+        $result.IsValid | Should -BeFalse
+        $result.Problems[0].Collection | Should -Be 'people'
+        $result.Problems[0].Message | Should -Match 'SHA-256'
+        $backup | Test-SiteBackup -Quiet | Should -BeExactly $false
+        ($result | Format-Table | Out-String -Width 300) | Should -Match 'False\s+people: .*SHA-256'
+    }
+
+    It 'reports an archive of an unknown format version, which Restore-SiteBackup refuses with ArchiveVersionUnsupported' {
+        Set-ArchiveManifest $archive { param($m) $m.formatVersion = 99 }
+        Invoke-Sqlite $site "UPDATE people SET name = 'changed'" | Out-Null
+        $changed = Get-SiteContent $site
+
+        ($backup | Test-SiteBackup).Problems.Message | Should -Match 'format version 99'
+        $backup | Restore-SiteBackup -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ArchiveVersionUnsupported,*'
+        Get-SiteContent $site | Should -Be $changed
+    }
+
+    It 'reports a missing archive, and a removed backup as not valid' {
+        Remove-Item $archive
+        ($backup | Test-SiteBackup).Problems.Message | Should -Match 'missing'
+        $backup | Remove-SiteBackup -Force
+        (Get-SiteBackup -Store $store -Id $backup.Id | Test-SiteBackup).Problems.Message | Should -Match 'Deleted'
+    }
+}
