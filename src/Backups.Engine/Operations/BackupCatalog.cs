@@ -10,7 +10,7 @@ public static class BackupCatalog
     /// <summary>Backups matching <paramref name="query"/>, newest first.</summary>
     public static IReadOnlyList<BackupRecord> List(IBackupStore store, BackupQuery query)
     {
-        IEnumerable<BackupRecord> backups = store.ListBackups();
+        IEnumerable<BackupRecord> backups = store.ListBackups().Select(b => Abandoned.AsSeen(store, b));
         if (query.SiteId is not null) backups = backups.Where(b => string.Equals(b.SiteId, query.SiteId, StringComparison.Ordinal));
         if (query.Ids.Count > 0) backups = backups.Where(b => query.Ids.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
         if (query.Types.Count > 0) backups = backups.Where(b => query.Types.Contains(b.Type));
@@ -23,7 +23,7 @@ public static class BackupCatalog
 
     /// <summary>The backup <paramref name="id"/>; throws BackupNotFound.</summary>
     public static BackupRecord Get(IBackupStore store, string id) =>
-        store.FindBackup(id)
+        (store.FindBackup(id) is { } found ? Abandoned.AsSeen(store, found) : null)
         ?? throw new BackupException(BackupError.BackupNotFound, $"The store '{store.Location}' has no backup '{id}'.", id);
 
     /// <summary>
@@ -34,6 +34,7 @@ public static class BackupCatalog
     {
         using (store.Lock(lockTimeout, cancellationToken))
         {
+            Abandoned.Recover(store, clock.GetUtcNow());
             var backup = Get(store, id);
             return backup.Status switch
             {
@@ -58,7 +59,7 @@ public static class BackupCatalog
     /// <summary>Restorations, newest first, optionally of one site and some statuses.</summary>
     public static IReadOnlyList<RestorationRecord> ListRestorations(IBackupStore store, string? siteId = null, IReadOnlyList<RestorationStatus>? statuses = null)
     {
-        IEnumerable<RestorationRecord> restorations = store.ListRestorations();
+        IEnumerable<RestorationRecord> restorations = store.ListRestorations().Select(r => Abandoned.AsSeen(store, r));
         if (siteId is not null) restorations = restorations.Where(r => string.Equals(r.SiteId, siteId, StringComparison.Ordinal));
         if (statuses is { Count: > 0 }) restorations = restorations.Where(r => statuses.Contains(r.Status));
         return restorations.OrderByDescending(r => r.RequestedDate).ThenByDescending(r => r.Id, StringComparer.Ordinal).ToList();

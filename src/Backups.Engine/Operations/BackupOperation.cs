@@ -20,8 +20,10 @@ public static class BackupOperation
         var clock = request.Clock;
 
         BackupRecord backup;
+        IDisposable running;
         using (store.Lock(request.LockTimeout, cancellationToken))
         {
+            Abandoned.Recover(store, clock.GetUtcNow());
             if (request.Type == BackupType.Auto && !request.Force)
             {
                 var policy = store.ReadRetention();
@@ -39,9 +41,30 @@ public static class BackupOperation
                 RequestedDate = clock.GetUtcNow(),
                 Store = store.Location,
             };
-            store.SaveBackup(backup);
+            // Held before the Pending record exists, so no other process ever sees it Pending and unheld.
+            running = store.HoldOperation(backup.Id);
+            try
+            {
+                store.SaveBackup(backup);
+            }
+            catch
+            {
+                running.Dispose();
+                throw;
+            }
         }
 
+        using (running)
+        {
+            return await RunAsync(request, backup, progress, cancellationToken);
+        }
+    }
+
+    private static async Task<BackupOutcome> RunAsync(
+        BackupRequest request, BackupRecord backup, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    {
+        var store = request.Store;
+        var clock = request.Clock;
         try
         {
             backup = backup with { StartedDate = clock.GetUtcNow() };
@@ -68,7 +91,7 @@ public static class BackupOperation
         {
             store.SaveBackup(backup);
             var removed = new List<BackupRecord>();
-            foreach (var old in RetentionRules.Expired(store.ListBackups(), siteId, store.ReadRetention()))
+            foreach (var old in RetentionRules.Expired(store.ListBackups(), backup.SiteId, store.ReadRetention()))
             {
                 removed.Add(BackupCatalog.MarkDeleted(store, old, clock.GetUtcNow()));
             }

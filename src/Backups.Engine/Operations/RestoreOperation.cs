@@ -33,6 +33,7 @@ public static class RestoreOperation
             Collections = plan.Select(p => new RestorationCollection { Id = p.Source.Id, Destination = p.Destination }).ToList(),
             Store = store.Location,
         };
+        using var running = store.HoldOperation(restoration.Id);
         store.SaveRestoration(restoration);
 
         try

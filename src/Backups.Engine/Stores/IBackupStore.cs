@@ -20,6 +20,13 @@ public interface IBackupStore
     /// work of reading a site or writing an archive. A holder that dies releases it.</summary>
     IDisposable Lock(TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <summary>Marks the backup or restoration <paramref name="id"/> as being worked on by this process until the
+    /// result is disposed. A record left Pending by a process that died is told apart by this.</summary>
+    IDisposable HoldOperation(string id);
+
+    /// <summary>True while some live process holds the operation <paramref name="id"/>.</summary>
+    bool IsOperationRunning(string id);
+
     RetentionPolicy ReadRetention();
     void WriteRetention(RetentionPolicy policy);
 

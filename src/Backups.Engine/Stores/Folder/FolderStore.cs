@@ -15,6 +15,7 @@ namespace SiteBackup.Engine.Stores.Folder;
 /// restorations/&lt;id&gt;.json      one record per restoration
 /// retention.json               the store's retention limits (absent: the defaults)
 /// store.lock                   the lock file
+/// running/&lt;id&gt;.lock          held by the process working on a Pending backup or restoration
 /// </code>
 /// Every file is replaced by writing a temporary file and renaming it over the old one, which is atomic on
 /// POSIX file systems and on NTFS; a reader sees the old file or the new one, never half of one.
@@ -26,6 +27,7 @@ internal sealed class FolderStore : IBackupStore
     private const string RestorationsFolder = "restorations";
     private const string RetentionFile = "retention.json";
     private const string LockFile = "store.lock";
+    private const string RunningFolder = "running";
     private const string PartialSuffix = ".partial";
 
     private readonly string _root;
@@ -51,6 +53,16 @@ internal sealed class FolderStore : IBackupStore
         EnsureFolder(_root);
         return FolderStoreLock.Acquire(Path.Combine(_root, LockFile), timeout, cancellationToken);
     }
+
+    public IDisposable HoldOperation(string id)
+    {
+        string folder = Path.Combine(_root, RunningFolder);
+        EnsureFolder(folder);
+        return FolderStoreLock.Hold(Path.Combine(folder, CheckId(id) + ".lock"));
+    }
+
+    public bool IsOperationRunning(string id) =>
+        IsSafeId(id) && FolderStoreLock.IsHeld(Path.Combine(_root, RunningFolder, id + ".lock"));
 
     public RetentionPolicy ReadRetention() =>
         (ReadJson(Path.Combine(_root, RetentionFile), EngineJson.Default.RetentionPolicy) ?? RetentionPolicy.Default) with { Store = _root };
@@ -100,6 +112,7 @@ internal sealed class FolderStore : IBackupStore
     public void DeleteArchive(string id)
     {
         string path = ArchivePath(CheckId(id));
+        if (!Directory.Exists(Path.GetDirectoryName(path))) return;
         File.Delete(path);
         File.Delete(path + PartialSuffix);
     }

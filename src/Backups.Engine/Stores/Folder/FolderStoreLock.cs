@@ -3,12 +3,35 @@ using SiteBackup.Engine.Errors;
 namespace SiteBackup.Engine.Stores.Folder;
 
 /// <summary>
-/// The store lock: a lock file held open with FileShare.None. On Windows that is a mandatory share lock; on Linux
+/// Lock files: the store lock, and one per running operation. A lock file is held open with FileShare.None. On Windows that is a mandatory share lock; on Linux
 /// and macOS .NET takes an advisory flock() on it, which every SiteBackup process honours. Either way the
 /// operating system drops the lock when the holder's process dies, so a killed process never leaves a stale lock.
 /// </summary>
 internal static class FolderStoreLock
 {
+    /// <summary>Holds <paramref name="path"/> at once (the caller just made the name up, so nobody else holds it);
+    /// the file is removed when released.</summary>
+    public static IDisposable Hold(string path) =>
+        new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+
+    /// <summary>True when a live process holds <paramref name="path"/>; a file left by a dead one is not held.</summary>
+    public static bool IsHeld(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            return false;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     public static IDisposable Acquire(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
