@@ -43,7 +43,8 @@ internal static class Commands
 
     public static int Fingerprint(string path)
     {
-        using var connection = Open(path, SqliteOpenMode.ReadOnly);
+        // Read-write: a hot journal left by a killed writer is rolled back on open, which a read-only connection cannot do.
+        using var connection = Open(path, SqliteOpenMode.ReadWrite);
         var tables = new List<string>();
         using (var list = connection.CreateCommand())
         {

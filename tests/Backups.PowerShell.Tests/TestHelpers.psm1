@@ -57,6 +57,17 @@ function New-GeneratedSite {
     $Path
 }
 
+function Get-SiteFingerprint {
+    # Table name → "rows|SHA-256 of every value with its storage class", from bench/SiteGenerator.
+    param([Parameter(Mandatory)] [string] $Path)
+    $generator = $env:SITEBACKUP_TEST_GENERATOR
+    if (-not $generator) { $generator = Join-Path $PSScriptRoot '../../bench/SiteGenerator/bin/Release/net10.0/SiteGenerator.dll' }
+    $tables = @{}
+    & dotnet $generator fingerprint $Path | ForEach-Object { $name, $rows, $hash = $_ -split '\|'; $tables[$name] = "$rows|$hash" }
+    if ($LASTEXITCODE -ne 0) { throw "SiteGenerator fingerprint failed for $Path" }
+    $tables
+}
+
 function Get-StoreState {
     # Every file of a store with its SHA-256, or '(none)': equal text means the store was not touched.
     param([Parameter(Mandatory)] [string] $Path)
@@ -105,4 +116,4 @@ function Wait-Until {
     [bool](& $Condition)
 }
 
-Export-ModuleMember -Function Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest
+Export-ModuleMember -Function Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest

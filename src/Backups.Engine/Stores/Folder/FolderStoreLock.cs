@@ -26,9 +26,13 @@ internal static class FolderStoreLock
         {
             return false;
         }
-        catch (IOException)
+        catch (IOException e) when (IsHeldByAnother(e))
         {
             return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // unreadable (a read-only store, say): nobody can be working there either
         }
     }
 
@@ -43,18 +47,29 @@ internal static class FolderStoreLock
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException e) when (IsHeldByAnother(e) && DateTime.UtcNow < deadline)
             {
                 // Held by another process: wait a little longer each time, up to a quarter second.
                 cancellationToken.WaitHandle.WaitOne(wait);
                 wait = Math.Min(wait * 2, 250);
             }
-            catch (IOException e)
+            catch (IOException e) when (IsHeldByAnother(e))
             {
                 throw new BackupException(BackupError.StoreLocked,
                     $"The store is locked by another SiteBackup operation and stayed locked for {timeout.TotalSeconds:0.#} s ({path}).",
                     path, e);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A read-only or full file system, missing permissions: waiting will not help.
+                throw new BackupException(BackupError.OperationFailed, $"The store cannot be written: {e.Message}", path, e);
+            }
         }
     }
+
+    /// <summary>
+    /// True when opening failed only because another process holds the file. Windows reports a sharing or lock
+    /// violation (32, 33); Linux and macOS report flock()'s EWOULDBLOCK (11 on Linux, 35 on macOS) as the HResult.
+    /// </summary>
+    private static bool IsHeldByAnother(IOException e) => (e.HResult & 0xFFFF) is 11 or 32 or 33 or 35;
 }
