@@ -44,6 +44,12 @@ public sealed class ArchiveReader : IDisposable
             CheckEntries(manifest, entries, name);
             return new ArchiveReader(zip, entries, manifest);
         }
+        catch (Exception e) when (IsDamage(e))
+        {
+            // The zip reads its central directory lazily, so damage there shows up only now.
+            zip.Dispose();
+            throw Corrupt(name, $"its zip directory is damaged ({e.Message})", e);
+        }
         catch
         {
             zip.Dispose();
@@ -58,13 +64,18 @@ public sealed class ArchiveReader : IDisposable
         {
             return new ItemReader(_entries[collection.Entry].Open(), collection);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (IsDamage(e))
         {
             throw Corrupt(collection.Entry, $"the entry cannot be read ({e.Message})", e);
         }
     }
 
     public void Dispose() => _zip.Dispose();
+
+    /// <summary>What System.IO.Compression throws for damaged zip data (an unknown compression method is
+    /// NotSupportedException; a bad offset, ArgumentOutOfRangeException).</summary>
+    internal static bool IsDamage(Exception e) =>
+        e is InvalidDataException or IOException or NotSupportedException or ArgumentException;
 
     internal static BackupException Corrupt(string target, string why, Exception? inner = null) =>
         new(BackupError.ArchiveCorrupt, $"The archive is corrupt: {why}.", target, inner);
@@ -91,8 +102,18 @@ public sealed class ArchiveReader : IDisposable
 
         try
         {
-            using var stream = new BoundedReadStream(entry.Open(), ArchiveFormat.MaxManifestBytes);
-            using var document = JsonDocument.Parse(stream);
+            // The items are covered by their SHA-256 in the manifest; the manifest itself by the zip's CRC-32,
+            // which System.IO.Compression does not check on reading.
+            byte[] bytes;
+            using (var stream = new BoundedReadStream(entry.Open(), ArchiveFormat.MaxManifestBytes))
+            using (var buffer = new MemoryStream())
+            {
+                stream.CopyTo(buffer);
+                bytes = buffer.ToArray();
+            }
+            if (System.IO.Hashing.Crc32.HashToUInt32(bytes) != entry.Crc32)
+                throw Corrupt(name, "manifest.json fails its CRC-32 check");
+            using var document = JsonDocument.Parse(bytes);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("formatVersion", out var version)

@@ -129,7 +129,7 @@ public sealed class ItemReader : IDisposable
         {
             read = _entry.Read(_buffer, _end, _buffer.Length - _end);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (ArchiveReader.IsDamage(e))
         {
             throw Corrupt($"its compressed data is damaged ({e.Message})");
         }

@@ -1,0 +1,78 @@
+using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SiteBackup.Engine.Tests.Archive;
+
+/// <summary>
+/// Random damage to valid archives, a fixed number of rounds from a fixed seed (so a failure reproduces): bits
+/// flipped, bytes cut, inserted, zeroed or duplicated. Every round must end in a clean verdict: either the archive
+/// still reads back exactly the original items, or the reader throws BackupException (ArchiveCorrupt or
+/// ArchiveVersionUnsupported). Any other exception is a bug the fuzzer found.
+/// </summary>
+public class ArchiveFuzzTests(ITestOutputHelper output)
+{
+    private const int Rounds = 1500;
+
+    [Fact]
+    public void Damaged_archives_are_refused_cleanly_or_read_back_exactly()
+    {
+        string[] people = Enumerable.Range(1, 40).Select(i => "{\"id\":" + i + ",\"name\":\"person " + i + "\",\"score\":" + i + ".5,\"photo\":{\"$binary\":\"AP8=\"}}").ToArray();
+        string[] orders = Enumerable.Range(1, 25).Select(i => $$"""{"id":{{i}},"total":{{i * 3}}.0}""").ToArray();
+        byte[] valid = ArchiveFiles.Write(("people", people), ("orders", orders)).ToArray();
+        var expected = ReadAll(valid);
+        var random = new Random(20261125);
+        int refused = 0, intact = 0;
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            byte[] damaged = Damage(valid, random);
+            try
+            {
+                Assert.Equal(expected, ReadAll(damaged));
+                intact++;
+            }
+            catch (BackupException e) when (e.Error is BackupError.ArchiveCorrupt or BackupError.ArchiveVersionUnsupported)
+            {
+                refused++;
+            }
+        }
+
+        output.WriteLine($"{Rounds} damaged archives: {refused} refused, {intact} read back intact (the damage missed the data)");
+        Assert.Equal(Rounds, refused + intact);
+        Assert.True(refused > Rounds * 9 / 10, $"only {refused} of {Rounds} damaged archives were refused");
+    }
+
+    private static List<string> ReadAll(byte[] archive)
+    {
+        var items = new List<string>();
+        using var reader = ArchiveReader.Open(new MemoryStream(archive), "fuzz");
+        foreach (var collection in reader.Manifest.Collections)
+        {
+            using var read = reader.OpenCollection(collection);
+            while (read.Read() is { } item) using (item) items.Add(collection.Id + ":" + item.RootElement.GetRawText());
+        }
+        return items;
+    }
+
+    private static byte[] Damage(byte[] valid, Random random)
+    {
+        var bytes = new List<byte>(valid);
+        int edits = random.Next(1, 4);
+        for (int e = 0; e < edits; e++)
+        {
+            int at = random.Next(bytes.Count);
+            switch (random.Next(5))
+            {
+                case 0: bytes[at] ^= (byte)(1 << random.Next(8)); break;
+                case 1: bytes.RemoveRange(at, bytes.Count - at); break;
+                case 2: bytes.Insert(at, (byte)random.Next(256)); break;
+                case 3: for (int i = at; i < Math.Min(bytes.Count, at + random.Next(1, 64)); i++) bytes[i] = 0; break;
+                default: bytes.InsertRange(at, bytes.GetRange(at, Math.Min(bytes.Count - at, random.Next(1, 32)))); break;
+            }
+            if (bytes.Count == 0) bytes.Add(0);
+        }
+        return [.. bytes];
+    }
+}
