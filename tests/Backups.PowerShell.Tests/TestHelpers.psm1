@@ -100,8 +100,11 @@ function Start-ChildPwsh {
     # Starts a pwsh in the background running $Command; returns the process (the caller kills it).
     param([Parameter(Mandatory)] [string] $Command)
     $hostPath = [Environment]::ProcessPath
+    # -EncodedCommand: Start-Process joins its arguments into one command line, which would mangle quotes and lines.
+    # Progress off: with no console, pwsh would write progress records to stdout as CLIXML.
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n$Command"))
     $arguments = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
-        @('-NoProfile', '-NonInteractive', '-Command', $Command)
+        @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded)
     Start-Process -FilePath $hostPath -ArgumentList $arguments -PassThru
 }
 
