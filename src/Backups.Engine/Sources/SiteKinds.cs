@@ -33,14 +33,15 @@ public static class SiteKinds
     private static (ISiteKind Kind, string SiteId) Find(string site)
     {
         if (string.IsNullOrWhiteSpace(site))
-            throw new BackupException(BackupError.InvalidArgument, "The site is empty.", site);
+            throw new BackupException(BackupError.InvalidArgument, "The site is empty.");
         foreach (var kind in All)
         {
             if (kind.TryGetSiteId(site, out string siteId)) return (kind, siteId);
         }
+        string shown = SiteStrings.Describe(site);
         throw new BackupException(
             BackupError.InvalidArgument,
-            $"'{SiteStrings.Describe(site)}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>).",
-            site);
+            $"'{shown}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>).",
+            shown);
     }
 }

@@ -38,6 +38,9 @@ public class RestoreUnderLiveWritesTests
                 id.Value = WriterBase + committed + 1;
                 insert.ExecuteNonQuery(); // autocommit: one transaction per row, waiting out the restore's lock
                 committed++;
+                // A breath between writes, as any application has. A writer that never lets go of the write lock
+                // starves every other writer, a restore included, until SITEBACKUP_LOCK_TIMEOUT runs out.
+                Thread.Sleep(1);
             }
         });
         while (Interlocked.Read(ref committed) < 50) await Task.Delay(1);

@@ -32,8 +32,15 @@ internal sealed class SqliteSiteKind : ISiteKind
 
     public ISiteSource Open(string site, NetworkCredential? credential)
     {
+        if (HasParameters(site))
+        {
+            // sqlite: URIs could carry parameters (and someone may try a password there); none is used, and the
+            // query is never echoed back.
+            string shown = SiteStrings.Describe(site);
+            throw new BackupException(BackupError.InvalidArgument, $"'{shown}?...': a SQLite site takes no parameters.", shown);
+        }
         if (!TryGetSiteId(site, out string path))
-            throw new BackupException(BackupError.InvalidArgument, $"'{site}' is not a valid SQLite file path.", site);
+            throw new BackupException(BackupError.InvalidArgument, $"'{SiteStrings.Describe(site)}' is not a valid SQLite file path.", SiteStrings.Describe(site));
         if (Directory.Exists(path))
             throw new BackupException(BackupError.InvalidArgument, $"'{path}' is a folder, not a SQLite file.", path);
         if (!File.Exists(path))
@@ -43,13 +50,18 @@ internal sealed class SqliteSiteKind : ISiteKind
         return new SqliteSource(path);
     }
 
-    public string? LocalPath(string site) => PathOf(site);
+    /// <summary>The file path, for the caller to resolve; none for a sqlite: string with parameters, which
+    /// <see cref="Open"/> refuses as it is.</summary>
+    public string? LocalPath(string site) => HasParameters(site) ? null : PathOf(site);
+
+    private static bool HasParameters(string site) =>
+        site.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) && site.Contains('?', StringComparison.Ordinal);
 
     private static string? PathOf(string site)
     {
         if (site.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
         {
-            string rest = site[Prefix.Length..];
+            string rest = SiteStrings.Describe(site)[Prefix.Length..]; // never the parameters
             // sqlite:///var/x.db and sqlite://C:/x.db carry the path after two slashes, as in a URI.
             return rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
         }

@@ -29,7 +29,22 @@ internal sealed class FolderArchiveUpload : IArchiveUpload
 
     public void Dispose()
     {
-        _stream.Dispose();
-        if (!_committed) File.Delete(_temporary);
+        try
+        {
+            _stream.Dispose(); // flushing what is left can fail on a full disk, too
+        }
+        catch (IOException) when (!_committed)
+        {
+            // Abandoning the upload anyway.
+        }
+        if (_committed) return;
+        try
+        {
+            File.Delete(_temporary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next backup's recovery of abandoned work; the error being reported matters more.
+        }
     }
 }

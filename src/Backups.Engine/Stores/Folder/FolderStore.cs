@@ -58,7 +58,15 @@ internal sealed class FolderStore : IBackupStore
     {
         string folder = Path.Combine(_root, RunningFolder);
         EnsureFolder(folder);
-        return FolderStoreLock.Hold(Path.Combine(folder, CheckId(id) + ".lock"));
+        string path = Path.Combine(folder, CheckId(id) + ".lock");
+        try
+        {
+            return FolderStoreLock.Hold(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CannotWrite(path, e);
+        }
     }
 
     public bool IsOperationRunning(string id) =>
@@ -92,7 +100,14 @@ internal sealed class FolderStore : IBackupStore
     {
         string final = ArchivePath(CheckId(id));
         EnsureFolder(Path.GetDirectoryName(final)!);
-        return new FolderArchiveUpload(final + PartialSuffix, final);
+        try
+        {
+            return new FolderArchiveUpload(final + PartialSuffix, final);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CannotWrite(final, e);
+        }
     }
 
     public Stream OpenArchive(string id)
@@ -113,8 +128,15 @@ internal sealed class FolderStore : IBackupStore
     {
         string path = ArchivePath(CheckId(id));
         if (!Directory.Exists(Path.GetDirectoryName(path))) return;
-        File.Delete(path);
-        File.Delete(path + PartialSuffix);
+        try
+        {
+            File.Delete(path);
+            File.Delete(path + PartialSuffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CannotWrite(path, e);
+        }
     }
 
     private string ArchivePath(string id) => Path.Combine(_root, ArchivesFolder, id + ArchiveFormat.FileExtension);
@@ -169,11 +191,22 @@ internal sealed class FolderStore : IBackupStore
             }
             File.Move(temporary, path, overwrite: true);
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
-            throw;
+            TryDelete(temporary);
+            throw CannotWrite(path, e);
         }
+    }
+
+    /// <summary>A store that cannot be written (read-only, full, no permission) fails the operation at once:
+    /// waiting or retrying would not help.</summary>
+    private static BackupException CannotWrite(string path, Exception e) =>
+        new(BackupError.OperationFailed, $"The store cannot be written ({path}): {e.Message}", path, e);
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the original error matters more */ }
     }
 
     private static void EnsureFolder(string path)
