@@ -136,8 +136,18 @@ function Invoke-Test {
     Invoke-Build
     & (Join-Path $root 'build/Install-TestPrerequisites.ps1')
     $pester = Get-TestTools
-    $xunit = Invoke-XunitSuites
-    $pesterCounts = Invoke-PesterSuites -PesterPath $pester
+    Import-Module (Join-Path $root 'build/TestPostgres.psm1') -Force
+    $postgres = Start-TestPostgres
+    try {
+        # The suites find the server here; the password reaches them only through the environment.
+        $env:SITEBACKUP_TEST_PG = "postgresql://$($postgres.User)@$($postgres.Host):$($postgres.Port)/postgres"
+        $env:SITEBACKUP_TEST_PG_PASSWORD = $postgres.Password
+        $xunit = Invoke-XunitSuites
+        $pesterCounts = Invoke-PesterSuites -PesterPath $pester
+    }
+    finally {
+        Stop-TestPostgres $postgres
+    }
     $passed = $xunit.Passed + $pesterCounts.Passed
     $failed = $xunit.Failed + $pesterCounts.Failed
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed"

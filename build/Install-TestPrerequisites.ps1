@@ -1,12 +1,13 @@
 <#
 .SYNOPSIS
-    Makes sure the programs the tests talk to are on this machine: the sqlite3 shell (the site's own tool, against
-    which type fidelity is judged). On Debian or Ubuntu as root it installs what is missing with apt-get; elsewhere
-    it says what to install and stops.
+    Makes sure the programs the tests talk to are on this machine: the sqlite3 shell and psql (the sites' own tools,
+    against which type fidelity is judged) and a PostgreSQL server. On Debian or Ubuntu as root it installs what is
+    missing with apt-get; elsewhere it says what to install and stops.
 #>
 $ErrorActionPreference = 'Stop'
-$needed = @{ sqlite3 = 'sqlite3' }   # command → Debian package
-$missing = @($needed.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) })
+$needed = @{ sqlite3 = 'sqlite3'; psql = 'postgresql-client'; initdb = 'postgresql' }   # command → Debian package
+$found = @{ initdb = [bool](Get-ChildItem '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue) }
+$missing = @($needed.Keys | Where-Object { -not $found[$_] -and -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) })
 if ($missing.Count -eq 0) { return }
 
 $packages = $missing | ForEach-Object { $needed[$_] }

@@ -116,20 +116,22 @@ public static class RestoreOperation
                     step.Destination);
         }
 
-        var restored = new List<RestorationCollection>(plan.Count);
-        for (int i = 0; i < plan.Count; i++)
+        var order = await restore.ClearAsync(plan.Select(p => p.Destination).ToList(), cancellationToken);
+        var restored = new Dictionary<string, RestorationCollection>(StringComparer.Ordinal);
+        for (int i = 0; i < order.Count; i++)
         {
+            int at = plan.FindIndex(p => string.Equals(p.Destination, order[i], StringComparison.Ordinal));
             var step = new BackupProgress
             {
-                Activity = activity, CollectionId = plan[i].Destination, CollectionIndex = i,
-                CollectionCount = plan.Count, ItemsTotal = entries[i].ItemCount,
+                Activity = activity, CollectionId = plan[at].Destination, CollectionIndex = i,
+                CollectionCount = plan.Count, ItemsTotal = entries[at].ItemCount,
             };
             progress?.Report(step);
-            using var items = archive.OpenCollection(entries[i]);
+            using var items = archive.OpenCollection(entries[at]);
             long count;
             try
             {
-                count = await restore.ReplaceAsync(plan[i].Destination, items, cancellationToken);
+                count = await restore.WriteAsync(plan[at].Destination, items, cancellationToken);
             }
             catch (BackupException e) when (e.Error != BackupError.ArchiveCorrupt)
             {
@@ -137,11 +139,11 @@ public static class RestoreOperation
                 throw;
             }
             progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount });
-            restored.Add(new RestorationCollection { Id = plan[i].Source.Id, Destination = plan[i].Destination, ItemCount = count });
+            restored[plan[at].Source.Id] = new RestorationCollection { Id = plan[at].Source.Id, Destination = plan[at].Destination, ItemCount = count };
         }
         cancellationToken.ThrowIfCancellationRequested();
         await restore.CommitAsync(cancellationToken);
         progress?.Report(new BackupProgress { Activity = activity, CollectionCount = plan.Count, CollectionIndex = plan.Count, Completed = true });
-        return restored;
+        return plan.Select(p => restored[p.Source.Id]).ToList();
     }
 }

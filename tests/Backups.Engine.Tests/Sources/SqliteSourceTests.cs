@@ -111,10 +111,11 @@ public class SqliteSourceTests
         using var archive = SiteBackup.Engine.Archive.ArchiveReader.Open(archiveStream, backup.Id);
         await using (var restore = await SiteKinds.Open(site.Path).BeginRestoreAsync(CancellationToken.None))
         {
+            await restore.ClearAsync(archive.Manifest.Collections.Select(c => c.Id).ToList(), CancellationToken.None);
             foreach (var collection in archive.Manifest.Collections)
             {
                 using var items = archive.OpenCollection(collection);
-                await restore.ReplaceAsync(collection.Id, items, CancellationToken.None);
+                await restore.WriteAsync(collection.Id, items, CancellationToken.None);
             }
             Assert.Equal(changed, site.DumpData()); // another connection still sees the old content
         } // disposed without commit

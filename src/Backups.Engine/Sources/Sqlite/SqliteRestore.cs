@@ -14,20 +14,32 @@ internal sealed class SqliteRestore(
 {
     public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
 
-    public async Task<long> ReplaceAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
+    /// <summary>Foreign keys are not enforced on this connection, so any order will do.</summary>
+    public async Task<IReadOnlyList<string>> ClearAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken)
     {
-        var table = tables.FirstOrDefault(t => string.Equals(t.Collection.Id, collectionId, StringComparison.Ordinal))
-            ?? throw new BackupException(BackupError.CollectionNotFound, $"The site has no collection '{collectionId}'.", collectionId);
+        try
+        {
+            foreach (string id in collectionIds)
+            {
+                using var delete = connection.CreateCommand();
+                delete.Transaction = transaction;
+                delete.CommandText = $"DELETE FROM {Table(id).QuotedName}";
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return collectionIds;
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteConnections.Translate(e, path);
+        }
+    }
+
+    public Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
+    {
+        var table = Table(collectionId);
         var columns = new HashSet<string>(table.Columns, StringComparer.OrdinalIgnoreCase);
         try
         {
-            using (var delete = connection.CreateCommand())
-            {
-                delete.Transaction = transaction;
-                delete.CommandText = $"DELETE FROM {table.QuotedName}";
-                await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
-
             using var inserts = new InsertCommands(connection, transaction, table);
             long written = 0;
             while (items.Read() is { } document)
@@ -43,13 +55,17 @@ internal sealed class SqliteRestore(
                     written++;
                 }
             }
-            return written;
+            return Task.FromResult(written);
         }
         catch (SqliteException e)
         {
             throw SqliteConnections.Translate(e, path);
         }
     }
+
+    private SqliteTable Table(string collectionId) =>
+        tables.FirstOrDefault(t => string.Equals(t.Collection.Id, collectionId, StringComparison.Ordinal))
+        ?? throw new BackupException(BackupError.CollectionNotFound, $"The site has no collection '{collectionId}'.", collectionId);
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
