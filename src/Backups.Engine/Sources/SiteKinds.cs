@@ -1,5 +1,6 @@
 using System.Net;
 using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Sources.PostgreSql;
 using SiteBackup.Engine.Sources.Sqlite;
 
 namespace SiteBackup.Engine.Sources;
@@ -9,7 +10,8 @@ public static class SiteKinds
 {
     private static readonly ISiteKind[] All =
     [
-        // SQLite comes last of the kinds with a scheme because it also takes plain paths.
+        new PostgreSqlSiteKind(),
+        // SQLite comes last because it also takes plain paths.
         new SqliteSiteKind(),
     ];
 
@@ -41,7 +43,7 @@ public static class SiteKinds
         string shown = SiteStrings.Describe(site);
         throw new BackupException(
             BackupError.InvalidArgument,
-            $"'{shown}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>).",
+            $"'{shown}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>) or a postgresql:// URI.",
             shown);
     }
 }

@@ -21,6 +21,23 @@ public static class TestEngine
         return outcome.Backup ?? throw new InvalidOperationException(outcome.SkippedReason);
     }
 
+    public static async Task<BackupRecord> BackupAsync(ISiteFixture site, IBackupStore store, string[]? collections = null)
+    {
+        var outcome = await BackupOperation.RunAsync(new BackupRequest
+        {
+            Site = SiteKinds.Open(site.Site, site.Credential), Store = store, Collections = collections ?? [],
+        });
+        return outcome.Backup ?? throw new InvalidOperationException(outcome.SkippedReason);
+    }
+
+    public static Task<RestorationRecord> RestoreAsync(ISiteFixture site, IBackupStore store, string backupId,
+        string[]? collections = null, Dictionary<string, string>? destinations = null) =>
+        RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backupId, Store = store, Site = SiteKinds.Open(site.Site, site.Credential),
+            Collections = collections ?? [], Destinations = destinations ?? [],
+        });
+
     public static Task<RestorationRecord> RestoreAsync(SqliteSite site, IBackupStore store, string backupId,
         string[]? collections = null, Dictionary<string, string>? destinations = null) =>
         RestoreOperation.RunAsync(new RestoreRequest

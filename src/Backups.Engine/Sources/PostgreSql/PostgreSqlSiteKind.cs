@@ -1,0 +1,99 @@
+using System.Data.Common;
+using System.Net;
+using Npgsql;
+using SiteBackup.Engine.Errors;
+
+namespace SiteBackup.Engine.Sources.PostgreSql;
+
+/// <summary>
+/// PostgreSQL schemas: <c>postgresql://user@host:port/database?schema=name</c> (or <c>postgres://</c>), or an Npgsql
+/// connection string (<c>Host=...;Database=...;Schema=...</c>). The schema defaults to <c>public</c>. The password
+/// comes from -Credential or PGPASSWORD, never from the site string: one given there is refused, unechoed. The site
+/// id is <c>postgresql://host:port/database/schema</c>.
+/// </summary>
+internal sealed class PostgreSqlSiteKind : ISiteKind
+{
+    public string Name => "PostgreSQL";
+
+    public bool TryGetSiteId(string site, out string siteId)
+    {
+        siteId = "";
+        if (!TryParse(site, out var address, out _)) return false;
+        siteId = address!.SiteId;
+        return true;
+    }
+
+    public string? LocalPath(string site) => null;
+
+    public ISiteSource Open(string site, NetworkCredential? credential)
+    {
+        if (!TryParse(site, out var address, out string? problem) || problem is not null)
+            throw new BackupException(BackupError.InvalidArgument, problem ?? "The PostgreSQL site string cannot be read.", address?.SiteId);
+        var builder = new NpgsqlConnectionStringBuilder(address!.ConnectionString);
+        if (!string.IsNullOrEmpty(credential?.UserName)) builder.Username = credential.UserName;
+        else if (string.IsNullOrEmpty(builder.Username) && Environment.GetEnvironmentVariable("PGUSER") is { Length: > 0 } user) builder.Username = user;
+        if (!string.IsNullOrEmpty(credential?.Password)) builder.Password = credential.Password;
+        else if (Environment.GetEnvironmentVariable("PGPASSWORD") is { Length: > 0 } password) builder.Password = password;
+        return new PostgreSqlSource(address.SiteId, address.Schema, builder.ConnectionString);
+    }
+
+    private sealed record Address(string SiteId, string Schema, string ConnectionString);
+
+    /// <summary>Recognises the site string; <paramref name="problem"/> says what is wrong with one that is
+    /// PostgreSQL but unusable (a password in it, say).</summary>
+    private static bool TryParse(string site, out Address? address, out string? problem)
+    {
+        address = null;
+        problem = null;
+        var builder = new NpgsqlConnectionStringBuilder();
+        string schema = "public";
+        string? scheme = SiteStrings.Scheme(site);
+        if (scheme is "postgresql" or "postgres")
+        {
+            if (!Uri.TryCreate(site, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return false;
+            builder.Host = uri.Host;
+            builder.Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port;
+            builder.Database = Uri.UnescapeDataString(uri.AbsolutePath.Trim('/'));
+            string[] userInfo = uri.UserInfo.Split(':', 2);
+            if (userInfo[0].Length > 0) builder.Username = Uri.UnescapeDataString(userInfo[0]);
+            if (userInfo.Length > 1) problem = "A PostgreSQL site string must not hold a password: give it with -Credential or PGPASSWORD.";
+            foreach (string pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string[] kv = pair.Split('=', 2);
+                string key = Uri.UnescapeDataString(kv[0]).ToLowerInvariant();
+                string value = kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : "";
+                switch (key)
+                {
+                    case "schema": schema = value; break;
+                    case "sslmode": builder["SSL Mode"] = value; break;
+                    case "password": problem = "A PostgreSQL site string must not hold a password: give it with -Credential or PGPASSWORD."; break;
+                    default: problem ??= $"The PostgreSQL site string has a parameter '{key}' that SiteBackup does not take (it takes schema and sslmode)."; break;
+                }
+            }
+        }
+        else if (scheme is null && site.Contains('=', StringComparison.Ordinal) && site.Contains("host", StringComparison.OrdinalIgnoreCase))
+        {
+            var generic = new DbConnectionStringBuilder { ConnectionString = site };
+            if (generic.TryGetValue("schema", out object? s)) { schema = Convert.ToString(s, System.Globalization.CultureInfo.InvariantCulture) ?? "public"; generic.Remove("schema"); }
+            if (generic.ContainsKey("password") || generic.ContainsKey("pwd"))
+            {
+                problem = "A PostgreSQL connection string must not hold a password: give it with -Credential or PGPASSWORD.";
+                generic.Remove("password");
+                generic.Remove("pwd");
+            }
+            try { builder.ConnectionString = generic.ConnectionString; }
+            catch (ArgumentException) { return false; }
+            if (string.IsNullOrEmpty(builder.Host)) return false;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (string.IsNullOrEmpty(builder.Database)) problem ??= "The PostgreSQL site string names no database.";
+        if (string.IsNullOrEmpty(schema)) problem ??= "The PostgreSQL site string names an empty schema.";
+        string siteId = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}/{schema}";
+        address = new Address(siteId, schema, builder.ConnectionString);
+        return true;
+    }
+}

@@ -1,0 +1,51 @@
+using Npgsql;
+using SiteBackup.Engine.Archive;
+
+namespace SiteBackup.Engine.Sources.PostgreSql;
+
+/// <summary>Reads tables inside one repeatable-read transaction. The server builds each item's JSON
+/// (<c>row_to_json</c>), so exact numerics, arrays and json columns keep PostgreSQL's own text; rows stream one at
+/// a time.</summary>
+internal sealed class PostgreSqlSnapshot(string siteId, NpgsqlConnection connection, IReadOnlyList<PostgreSqlTable> tables) : ISiteSnapshot
+{
+    public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
+
+    public async Task<long> CountAsync(CollectionInfo collection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Table(collection).QualifiedName}", connection);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgreSqlErrors.Translate(e, siteId);
+        }
+    }
+
+    public async Task ExportAsync(CollectionInfo collection, ItemWriter items, CancellationToken cancellationToken)
+    {
+        var table = Table(collection);
+        string columns = string.Join(", ", table.Columns.Select(c => $"{PostgreSqlSchema.ExportExpression(c)} AS {c.Quoted}"));
+        string sql = $"SELECT row_to_json(sb_row.*)::text FROM (SELECT {columns} FROM {table.QualifiedName}) AS sb_row";
+        try
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Json.WriteRawValue(reader.GetString(0), skipInputValidation: true);
+                items.EndItem();
+            }
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgreSqlErrors.Translate(e, siteId);
+        }
+    }
+
+    private PostgreSqlTable Table(CollectionInfo collection) =>
+        tables.First(t => string.Equals(t.Collection.Id, collection.Id, StringComparison.Ordinal));
+
+    public async ValueTask DisposeAsync() => await connection.DisposeAsync();
+}

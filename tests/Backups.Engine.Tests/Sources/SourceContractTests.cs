@@ -1,0 +1,156 @@
+using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Tests.Support;
+
+namespace SiteBackup.Engine.Tests.Sources;
+
+/// <summary>
+/// What every collection source must do, run against each kind with a real site: a round trip that the kind's own
+/// client cannot tell apart, one snapshot for all collections, restores invisible until they commit and rolled back
+/// whole, foreign keys that never make order matter, and clear errors for what does not fit.
+/// </summary>
+public abstract class SourceContractTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    protected ISiteFixture Site { get; private set; } = null!;
+
+    protected abstract ISiteFixture CreateFixture();
+
+    public async Task InitializeAsync()
+    {
+        Site = CreateFixture();
+        await Site.CreateSampleAsync();
+    }
+
+    public async Task DisposeAsync() => await Site.DisposeAsync();
+
+    public void Dispose()
+    {
+        _folder.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private SiteBackup.Engine.Stores.IBackupStore Store() => TestEngine.Store(_folder);
+
+    private ISiteSource Source() => SiteKinds.Open(Site.Site, Site.Credential);
+
+    [Fact]
+    public async Task A_round_trip_gives_back_what_the_sites_own_client_shows()
+    {
+        string original = await Site.DumpAsync();
+        var store = Store();
+        var backup = await TestEngine.BackupAsync(Site, store);
+        Assert.Equal([("empty", 0L), ("orders", 3L), ("people", 5L)], backup.Collections.Select(c => (c.Id, c.ItemCount)));
+
+        await Site.ExecuteAsync("DELETE FROM orders; UPDATE people SET name = 'changed'; INSERT INTO empty VALUES ('new');");
+        Assert.NotEqual(original, await Site.DumpAsync());
+        var restoration = await TestEngine.RestoreAsync(Site, store, backup.Id);
+
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.Equal(original, await Site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task Every_collection_is_read_from_one_snapshot()
+    {
+        await using var snapshot = await Source().OpenSnapshotAsync(CancellationToken.None);
+        var people = snapshot.Collections.Single(c => c.Id == "people");
+        Assert.Equal(5, await snapshot.CountAsync(people, CancellationToken.None)); // the snapshot has begun
+        await Site.ExecuteAsync("INSERT INTO people (id, name) VALUES (99, 'late'); DELETE FROM orders;");
+
+        Assert.Equal(5, await snapshot.CountAsync(people, CancellationToken.None));
+        Assert.Equal(3, await snapshot.CountAsync(snapshot.Collections.Single(c => c.Id == "orders"), CancellationToken.None));
+        Assert.Equal(6, await Site.ScalarAsync("SELECT count(*) FROM people"));
+    }
+
+    [Fact]
+    public async Task A_restore_is_invisible_until_it_commits_and_rolls_back_whole()
+    {
+        var store = Store();
+        var backup = await TestEngine.BackupAsync(Site, store);
+        await Site.ExecuteAsync("DELETE FROM orders; UPDATE people SET name = 'changed';");
+        string changed = await Site.DumpAsync();
+
+        using var archiveStream = store.OpenArchive(backup.Id);
+        using var archive = ArchiveReader.Open(archiveStream, backup.Id);
+        await using (var restore = await Source().BeginRestoreAsync(CancellationToken.None))
+        {
+            var order = await restore.ClearAsync(archive.Manifest.Collections.Select(c => c.Id).ToList(), CancellationToken.None);
+            foreach (string id in order)
+            {
+                using var items = archive.OpenCollection(archive.Manifest.Collections.Single(c => c.Id == id));
+                await restore.WriteAsync(id, items, CancellationToken.None);
+            }
+            Assert.Equal(changed, await Site.DumpAsync());
+        }
+        Assert.Equal(changed, await Site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task A_corrupt_collection_late_in_the_archive_rolls_back_the_ones_before_it()
+    {
+        var store = Store();
+        var backup = await TestEngine.BackupAsync(Site, store);
+        await Site.ExecuteAsync("DELETE FROM orders; UPDATE people SET name = 'changed';");
+        string changed = await Site.DumpAsync();
+        string path = Path.Combine(store.Location, "archives", backup.Id + ".zip");
+        using (var original = new MemoryStream(File.ReadAllBytes(path)))
+        {
+            var people = ArchiveFiles.Entries(original).Single(e => e.Name == "collections/2.jsonl").Data;
+            people[people.Length - 3] ^= 0x01;
+            File.WriteAllBytes(path, ArchiveFiles.ReplaceEntry(original, 2, people).ToArray());
+        }
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(Site, store, backup.Id));
+        Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
+        Assert.Equal(changed, await Site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task Collections_restored_together_never_fail_on_their_foreign_keys_and_a_partial_restore_goes_where_it_is_told()
+    {
+        var store = Store();
+        var backup = await TestEngine.BackupAsync(Site, store);
+        string original = await Site.DumpAsync();
+        await Site.ExecuteAsync("DELETE FROM orders; DELETE FROM people;");
+        await TestEngine.RestoreAsync(Site, store, backup.Id, ["orders", "people"]);
+        Assert.Equal(original, await Site.DumpAsync());
+
+        await Site.CreatePeopleCopyAsync();
+        var restoration = await TestEngine.RestoreAsync(Site, store, backup.Id, ["people"], new() { ["people"] = "people_copy" });
+        Assert.Equal(5, restoration.Collections.Single().ItemCount);
+        Assert.Equal(5, await Site.ScalarAsync("SELECT count(*) FROM people_copy"));
+        Assert.Equal(3, await Site.ScalarAsync("SELECT count(*) FROM orders"));
+    }
+
+    [Fact]
+    public async Task A_missing_table_is_CollectionNotFound_and_a_dropped_column_is_InvalidArgument_with_the_site_unchanged()
+    {
+        var store = Store();
+        var backup = await TestEngine.BackupAsync(Site, store);
+        await Site.ExecuteAsync("DROP TABLE empty");
+        var missing = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(Site, store, backup.Id));
+        Assert.Equal(BackupError.CollectionNotFound, missing.Error);
+
+        await Site.ExecuteAsync("CREATE TABLE empty (x text); ALTER TABLE people DROP COLUMN photo; UPDATE people SET name = 'kept';");
+        string before = await Site.DumpAsync();
+        var shape = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(Site, store, backup.Id));
+        Assert.Equal(BackupError.InvalidArgument, shape.Error);
+        Assert.Contains("'photo'", shape.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await Site.DumpAsync());
+    }
+}
+
+public sealed class SqliteSourceContractTests : SourceContractTests
+{
+    protected override ISiteFixture CreateFixture() => new SqliteFixture();
+}
+
+public sealed class PostgreSqlSourceContractTests : SourceContractTests
+{
+    protected override ISiteFixture CreateFixture() => new PostgresFixture();
+}
