@@ -16,12 +16,21 @@ function Invoke-AsPostgresUser([string] $program, [string[]] $arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$program failed with exit code $LASTEXITCODE" }
 }
 
+function Get-FreePort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
 function Start-TestPostgres {
-    param([int] $Port = 55432)
+    # A free port each time, so that a server left behind by an interrupted run is never in the way.
+    param([int] $Port = (Get-FreePort))
     $bin = Find-PostgresBin
     $folder = Join-Path ([IO.Path]::GetTempPath()) "sitebackup-pg-$Port"
     if (Test-Path $folder) {
-        & (Join-Path $bin 'pg_ctl') -D (Join-Path $folder 'data') -m immediate -w stop 2>&1 | Out-Null
+        # Left by a run that did not finish: stop its server if it still runs, and start afresh.
+        try { Invoke-AsPostgresUser (Join-Path $bin 'pg_ctl') @('-D', (Join-Path $folder 'data'), '-m', 'immediate', '-w', 'stop') 2>&1 | Out-Null }
+        catch { Write-Verbose "no server was left running in $folder" }
         Remove-Item -Recurse -Force $folder
     }
     $data = Join-Path $folder 'data'

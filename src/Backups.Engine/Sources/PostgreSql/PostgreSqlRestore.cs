@@ -167,7 +167,8 @@ internal sealed class PostgreSqlRestore(
             }
             else
             {
-                property.Value.WriteTo(json);
+                // The value's own text, not a re-serialisation: a json column keeps its spacing and key order.
+                json.WriteRawValue(property.Value.GetRawText(), skipInputValidation: true);
             }
         }
         json.WriteEndObject();

@@ -6,7 +6,8 @@ using SiteBackup.Engine.Errors;
 namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
-/// PostgreSQL schemas: <c>postgresql://user@host:port/database?schema=name</c> (or <c>postgres://</c>), or an Npgsql
+/// PostgreSQL schemas: <c>postgresql://user@host:port/database?schema=name</c> (or <c>postgres://</c>, or
+/// <c>.../database/schema</c>, the form of the site id), or an Npgsql
 /// connection string (<c>Host=...;Database=...;Schema=...</c>). The schema defaults to <c>public</c>. The password
 /// comes from -Credential or PGPASSWORD, never from the site string: one given there is refused, unechoed. The site
 /// id is <c>postgresql://host:port/database/schema</c>.
@@ -53,7 +54,11 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
             if (!Uri.TryCreate(site, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return false;
             builder.Host = uri.Host;
             builder.Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port;
-            builder.Database = Uri.UnescapeDataString(uri.AbsolutePath.Trim('/'));
+            // /database, or /database/schema: the form of the site id itself, so a record's SiteId opens again.
+            string[] path = uri.AbsolutePath.Trim('/').Split('/');
+            builder.Database = Uri.UnescapeDataString(path[0]);
+            if (path.Length == 2) schema = Uri.UnescapeDataString(path[1]);
+            else if (path.Length > 2) problem = "A PostgreSQL site string's path is /database or /database/schema.";
             string[] userInfo = uri.UserInfo.Split(':', 2);
             if (userInfo[0].Length > 0) builder.Username = Uri.UnescapeDataString(userInfo[0]);
             if (userInfo.Length > 1) problem = "A PostgreSQL site string must not hold a password: give it with -Credential or PGPASSWORD.";

@@ -1,0 +1,136 @@
+using System.Net;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Tests.Support;
+
+namespace SiteBackup.Engine.Tests.Sources;
+
+public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private PostgresFixture _site = null!;
+
+    public Task InitializeAsync()
+    {
+        _site = new PostgresFixture();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _site.DisposeAsync();
+
+    public void Dispose() => _folder.Dispose();
+
+    private const string EveryType =
+        """
+        CREATE TABLE every_type (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            small smallint, normal integer, big bigint, exact numeric, money_like numeric(12,2),
+            r real, d double precision, flag boolean, t text, v varchar(20), c char(3), u uuid,
+            day date, at timestamp, atz timestamptz, b bytea, j json, jb jsonb,
+            ints integer[], texts text[], stamps timestamptz[], grid integer[][],
+            dur interval, tm time, twice bigint GENERATED ALWAYS AS (normal::bigint * 2) STORED
+        );
+        INSERT INTO every_type (small, normal, big, exact, money_like, r, d, flag, t, v, c, u, day, at, atz, b, j, jb, ints, texts, stamps, grid, dur, tm) VALUES
+          (-32768, -2147483648, -9223372036854775808, 123456789012345678901234567890.123456789012345678901234567890, 0.10,
+           2.0, 2.0, true, 'Chloé 名前 ☃ "q" \ tab	end', 'varchar', 'ab', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+           '2024-02-29', '2024-02-29 12:34:56.789012', '2024-02-29 12:34:56.789012+05:30', '\x00ff10',
+           '{"b": 1,   "a": [1, 2.50, null],"a": "dup"}', '{"b": 1, "a": [1, 2.50, null]}',
+           '{1,NULL,3}', '{"x","y z",NULL,"q\"uote"}', '{"2024-01-01 00:00:00+00"}', '{{1,2},{3,4}}', '1 day 02:03:04', '23:59:59.999999'),
+          (32767, 2147483647, 9223372036854775807, -0.000000000000000000000000000001, 99999999.99,
+           'NaN', '-Infinity', false, '', '', '', NULL, 'infinity', '-infinity', NULL, '\x', 'null', 'null',
+           '{}', '{}', NULL, NULL, NULL, NULL),
+          (NULL, NULL, NULL, 'NaN', NULL, 1e-45, 1.7976931348623157e308, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+        INSERT INTO every_type (normal, t) SELECT i, 'row ' || i FROM generate_series(1, 3000) AS i;
+        """;
+
+    [Fact]
+    public async Task Every_type_users_store_round_trips_as_psql_shows_it()
+    {
+        await _site.ExecuteAsync(EveryType);
+        const string query = "SELECT * FROM every_type ORDER BY id";
+        string types = _site.Psql("SELECT string_agg(pg_typeof(small)::text || pg_typeof(j)::text || pg_typeof(grid)::text, ',') FROM every_type WHERE id = 1");
+        string before = _site.Psql(query);
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+
+        await _site.ExecuteAsync("DELETE FROM every_type WHERE id % 2 = 0; UPDATE every_type SET t = 'changed', j = '{}', jb = '[]';");
+        await TestEngine.RestoreAsync(_site, store, backup.Id);
+
+        Assert.Equal(before, _site.Psql(query));
+        Assert.Equal(types, _site.Psql("SELECT string_agg(pg_typeof(small)::text || pg_typeof(j)::text || pg_typeof(grid)::text, ',') FROM every_type WHERE id = 1"));
+        // The json column comes back text-identical (spacing, key order, duplicate keys); JSON null stays apart from SQL NULL.
+        Assert.Equal("{\"b\": 1,   \"a\": [1, 2.50, null],\"a\": \"dup\"}\n", _site.Psql("SELECT j FROM every_type WHERE id = 1"));
+        Assert.Equal("null|null|t|t\n", _site.Psql("SELECT j::text, jb::text, j IS NOT NULL, jb IS NOT NULL FROM every_type WHERE id = 2"));
+        Assert.Equal("t|t\n", _site.Psql("SELECT j IS NULL, jb IS NULL FROM every_type WHERE id = 3"));
+        Assert.Equal("123456789012345678901234567890.123456789012345678901234567890\n", _site.Psql("SELECT exact FROM every_type WHERE id = 1"));
+    }
+
+    [Fact]
+    public async Task Identity_and_serial_columns_keep_their_values_and_sequences_move_past_them()
+    {
+        await _site.ExecuteAsync(
+            """
+            CREATE TABLE a (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);
+            CREATE TABLE s (id serial PRIMARY KEY, name text);
+            INSERT INTO a (name) SELECT 'a' || i FROM generate_series(1, 50) i;
+            INSERT INTO s (name) SELECT 's' || i FROM generate_series(1, 50) i;
+            DELETE FROM a WHERE id < 40; DELETE FROM s WHERE id < 40;
+            """);
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        await _site.ExecuteAsync("TRUNCATE a, s RESTART IDENTITY");
+
+        await TestEngine.RestoreAsync(_site, store, backup.Id);
+
+        Assert.Equal("40,50\n", _site.Psql("SELECT min(id) || ',' || max(id) FROM a"));
+        Assert.Equal("40,50\n", _site.Psql("SELECT min(id) || ',' || max(id) FROM s"));
+        await _site.ExecuteAsync("INSERT INTO a (name) VALUES ('next'); INSERT INTO s (name) VALUES ('next');");
+        Assert.Equal("51|51\n", _site.Psql("SELECT (SELECT id FROM a WHERE name = 'next'), (SELECT id FROM s WHERE name = 'next')"));
+    }
+
+    [Fact]
+    public async Task A_table_outside_the_restore_whose_keys_would_cascade_is_refused_before_anything_changes()
+    {
+        await _site.CreateSampleAsync();
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        string before = await _site.DumpAsync();
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(_site, store, backup.Id, ["people"]));
+        Assert.Equal(BackupError.InvalidArgument, e.Error);
+        Assert.Contains("'orders'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await _site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task Wrong_password_unreachable_server_and_missing_database_or_schema_are_told_apart()
+    {
+        await _site.CreateSampleAsync();
+        async Task<BackupError> Fails(string site, NetworkCredential? credential) =>
+            (await Assert.ThrowsAsync<BackupException>(() => SiteKinds.Open(site, credential).ListCollectionsAsync(CancellationToken.None))).Error;
+
+        Assert.Equal(BackupError.AuthenticationFailed, await Fails(_site.Site, new NetworkCredential(_site.User, "wrong-password")));
+        Assert.Equal(BackupError.SiteUnreachable, await Fails("postgresql://postgres@127.0.0.1:1/db", _site.Credential));
+        Assert.Equal(BackupError.SiteNotFound, await Fails($"postgresql://postgres@127.0.0.1:{_site.Port}/no_such_database", _site.Credential));
+        Assert.Equal(BackupError.SiteNotFound, await Fails($"{_site.Site}?schema=no_such_schema", _site.Credential));
+        Assert.Equal(3, (await SiteKinds.Open(_site.Site, _site.Credential).ListCollectionsAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public void Site_strings_keep_passwords_out_and_normalise_to_host_port_database_schema()
+    {
+        Assert.Equal("postgresql://db.example:5432/shop/public", SiteKinds.GetSiteId("postgresql://app@db.example/shop"));
+        Assert.Equal("postgresql://db.example:6543/shop/sales", SiteKinds.GetSiteId("postgres://db.example:6543/shop?schema=sales"));
+        Assert.Equal("postgresql://db.example:5432/shop/sales", SiteKinds.GetSiteId("Host=db.example;Database=shop;Username=app;Schema=sales"));
+        Assert.Equal("postgresql://db.example:5432/shop/sales", SiteKinds.GetSiteId("postgresql://db.example:5432/shop/sales"));
+
+        foreach (string site in new[] { "postgresql://app:hunter2@db.example/shop", "postgresql://app@db.example/shop?password=hunter2", "Host=db.example;Database=shop;Password=hunter2" })
+        {
+            var e = Assert.Throws<BackupException>(() => SiteKinds.Open(site));
+            Assert.Equal(BackupError.InvalidArgument, e.Error);
+            Assert.DoesNotContain("hunter2", e.Message + e.Target, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2", SiteKinds.GetSiteId(site), StringComparison.Ordinal);
+        }
+    }
+}
