@@ -27,11 +27,12 @@ internal sealed class PostgreSqlRestore(
         if (collectionIds.Count == 0) return collectionIds;
         try
         {
-            await RefuseCascadesFromOutsideAsync(collectionIds, cancellationToken);
-            var order = await OrderByReferencesAsync(collectionIds, cancellationToken);
+            var keys = await ReadForeignKeysAsync(cancellationToken);
+            RefuseCascadesFromOutside(keys, collectionIds);
+            var order = OrderByReferences(keys, collectionIds);
             // DELETE rather than TRUNCATE: TRUNCATE would lock readers out until the commit, where DELETE lets them
             // go on seeing the old rows. Referring tables first, so that keys among them never get in the way.
-            foreach (string id in order.Reverse())
+            foreach (string id in Enumerable.Reverse(order))
             {
                 await using var delete = new NpgsqlCommand($"DELETE FROM {Table(id).QualifiedName}", connection, transaction);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
@@ -49,30 +50,64 @@ internal sealed class PostgreSqlRestore(
         }
     }
 
-    /// <summary>A foreign key from a table outside the restore with ON DELETE CASCADE, SET NULL or SET DEFAULT would
-    /// change that table when the restore empties its own: refuse before anything is touched.</summary>
-    private async Task RefuseCascadesFromOutsideAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <summary>A foreign key: <see cref="Child"/> (in <see cref="ChildSchema"/>) refers to <see cref="Parent"/> of the
+    /// site's schema; <see cref="OnDelete"/> is PostgreSQL's code for its delete action (c cascade, n set null, d set
+    /// default, a no action, r restrict).</summary>
+    private sealed record ForeignKey(string ChildSchema, string Child, string Parent, char OnDelete);
+
+    private async Task<List<ForeignKey>> ReadForeignKeysAsync(CancellationToken cancellationToken)
     {
         const string sql =
             """
-            SELECT child.relname, parent.relname
+            SELECT cn.nspname, child.relname, parent.relname, k.confdeltype
             FROM pg_constraint k
             JOIN pg_class child ON child.oid = k.conrelid
+            JOIN pg_namespace cn ON cn.oid = child.relnamespace
             JOIN pg_class parent ON parent.oid = k.confrelid
-            JOIN pg_namespace n ON n.oid = parent.relnamespace
-            WHERE k.contype = 'f' AND k.confdeltype IN ('c', 'n', 'd') AND n.nspname = $1
-              AND parent.relname = ANY($2) AND NOT (child.relname = ANY($2) AND child.relnamespace = parent.relnamespace)
+            JOIN pg_namespace pn ON pn.oid = parent.relnamespace
+            WHERE k.contype = 'f' AND pn.nspname = $1 AND child.oid <> parent.oid
             """;
+        var keys = new List<ForeignKey>();
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue(schema);
-        command.Parameters.AddWithValue(ids.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (await reader.ReadAsync(cancellationToken))
-        {
+        while (await reader.ReadAsync(cancellationToken))
+            keys.Add(new ForeignKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetChar(3)));
+        return keys;
+    }
+
+    private bool IsRestored(ForeignKey key, IReadOnlyList<string> ids) =>
+        key.ChildSchema == schema && ids.Contains(key.Child, StringComparer.Ordinal);
+
+    /// <summary>A foreign key from a table outside the restore with ON DELETE CASCADE, SET NULL or SET DEFAULT would
+    /// change that table when the restore empties its own: refuse before anything is touched.</summary>
+    private void RefuseCascadesFromOutside(List<ForeignKey> keys, IReadOnlyList<string> ids)
+    {
+        var cascading = keys.FirstOrDefault(k => k.OnDelete is 'c' or 'n' or 'd'
+            && ids.Contains(k.Parent, StringComparer.Ordinal) && !IsRestored(k, ids));
+        if (cascading is not null)
             throw new BackupException(BackupError.InvalidArgument,
-                $"Table '{reader.GetString(0)}', which this restore does not include, refers to '{reader.GetString(1)}' with an ON DELETE action that would change it; restore them together.",
-                reader.GetString(1));
+                $"Table '{cascading.Child}', which this restore does not include, refers to '{cascading.Parent}' with an ON DELETE action that would change it; restore them together.",
+                cascading.Parent);
+    }
+
+    /// <summary>The tables in an order that puts each before the tables that refer to it (foreign keys within the
+    /// restore); a cycle keeps the given order for what is left, and deferrable keys then wait for the commit.</summary>
+    private List<string> OrderByReferences(List<ForeignKey> keys, IReadOnlyList<string> ids)
+    {
+        var parents = ids.ToDictionary(
+            id => id,
+            id => keys.Where(k => k.Child == id && IsRestored(k, ids) && ids.Contains(k.Parent, StringComparer.Ordinal)).Select(k => k.Parent).ToHashSet(StringComparer.Ordinal),
+            StringComparer.Ordinal);
+        var order = new List<string>(ids.Count);
+        var left = ids.ToList();
+        while (left.Count > 0)
+        {
+            var ready = left.FirstOrDefault(id => parents[id].All(order.Contains)) ?? left[0];
+            order.Add(ready);
+            left.Remove(ready);
         }
+        return order;
     }
 
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
@@ -215,41 +250,5 @@ internal sealed class PostgreSqlRestore(
             move.Parameters.AddWithValue(sequence);
             await move.ExecuteNonQueryAsync(cancellationToken);
         }
-    }
-
-    /// <summary>The tables in an order that puts each before the tables that refer to it (foreign keys within the
-    /// restore); a cycle keeps the given order for what is left, and deferrable keys then wait for the commit.</summary>
-    private async Task<IReadOnlyList<string>> OrderByReferencesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        const string sql =
-            """
-            SELECT child.relname, parent.relname
-            FROM pg_constraint k
-            JOIN pg_class child ON child.oid = k.conrelid
-            JOIN pg_class parent ON parent.oid = k.confrelid
-            JOIN pg_namespace n ON n.oid = child.relnamespace
-            WHERE k.contype = 'f' AND n.nspname = $1 AND child.oid <> parent.oid
-            """;
-        var parents = ids.ToDictionary(id => id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand(sql, connection, transaction))
-        {
-            command.Parameters.AddWithValue(schema);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                string child = reader.GetString(0), parent = reader.GetString(1);
-                if (parents.TryGetValue(child, out var set) && parents.ContainsKey(parent)) set.Add(parent);
-            }
-        }
-
-        var order = new List<string>(ids.Count);
-        var left = ids.ToList();
-        while (left.Count > 0)
-        {
-            var ready = left.FirstOrDefault(id => parents[id].All(order.Contains)) ?? left[0];
-            order.Add(ready);
-            left.Remove(ready);
-        }
-        return order;
     }
 }
