@@ -1,0 +1,126 @@
+<#
+.SYNOPSIS
+    Benchmarks SiteBackup against the tools people would otherwise use, on the same data in the same run.
+.DESCRIPTION
+    For each size, makes a shop site with bench/SiteGenerator (ids, text of mixed length, numbers, dates, JSON,
+    blobs, nulls; about half a kilobyte an item), then runs every contender -Rounds times and prints a markdown
+    table: median wall time, items/s, MB/s of site data, peak RSS of the process (GNU time's maximum resident set,
+    which for a shell pipeline is its largest member), output size, and SiteBackup's time as a ratio of each peer's.
+    Every contender is a whole process, as a nightly job runs it: SiteBackup's times include starting pwsh and
+    importing the module.
+
+    SQLite contenders:
+      backup   New-SiteBackup | sqlite3 .dump | gzip | sqlite3 -json (every table) | gzip
+      restore  Restore-SiteBackup | the gzipped .dump loaded into a new file by sqlite3
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/run.ps1              # 100,000 and 1,000,000 items, 3 rounds
+    dotnet pwsh -NoProfile -File bench/run.ps1 -Items 5000000 -Rounds 1
+#>
+param(
+    [int[]] $Items = @(100000, 1000000),
+    [int] $Rounds = 3,
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:POWERSHELL_UPDATECHECK = 'Off'
+
+$root = Split-Path $PSScriptRoot
+$work = Join-Path $root 'out/bench'
+$module = Join-Path $root 'out/SiteBackup/SiteBackup.psd1'
+$generator = Join-Path $root "bench/SiteGenerator/bin/$Configuration/net10.0/SiteGenerator.dll"
+if (-not (Test-Path $module) -or -not (Test-Path $generator)) {
+    & (Join-Path $root 'build.ps1') -Task Build -Configuration $Configuration
+}
+foreach ($tool in 'sqlite3', 'gzip', '/usr/bin/time') {
+    if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { throw "The benchmark needs $tool." }
+}
+New-Item -ItemType Directory -Force $work | Out-Null
+$pwshHost = [Environment]::ProcessPath
+$pwshPrefix = if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { "'$pwshHost' '$(Join-Path $PSHOME 'pwsh.dll')'" } else { "'$pwshHost'" }
+
+function Measure-Shell([string] $command) {
+    # Runs $command in bash under GNU time; returns seconds and peak RSS in MB.
+    $report = Join-Path $work 'time.txt'
+    & /usr/bin/time -f '%e %M' -o $report bash -c $command
+    if ($LASTEXITCODE -ne 0) { throw "failed: $command" }
+    $seconds, $kb = (Get-Content $report | Select-Object -Last 1) -split ' '
+    [pscustomobject]@{ Seconds = [double]$seconds; PeakMB = [double]$kb / 1024 }
+}
+
+function Invoke-Pwsh([string] $name, [string] $script) {
+    # A script file of its own per step, run by a fresh pwsh.
+    $file = Join-Path $work "$name.ps1"
+    Set-Content $file "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$module'; $script"
+    "$pwshPrefix -NoProfile -NonInteractive -File '$file' > /dev/null"
+}
+
+$rows = [System.Collections.Generic.List[object]]::new()
+foreach ($n in $Items) {
+    $site = Join-Path $work "shop-$n.db"
+    if (-not (Test-Path $site)) { & dotnet $generator generate $site --items $n | Out-Null }
+    $siteMB = (Get-Item $site).Length / 1MB
+    $tables = (& sqlite3 $site "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") -join ' '
+    $store = Join-Path $work "store-$n"
+    $restored = Join-Path $work "restored-$n.db"
+    $json = ($tables -split ' ' | ForEach-Object { "SELECT * FROM $_;" }) -join ' '
+
+    $contenders = [ordered]@{
+        'backup: New-SiteBackup' = @{
+            Before = { Remove-Item -Recurse -Force $store -ErrorAction SilentlyContinue }
+            Command = Invoke-Pwsh "backup-$n" "New-SiteBackup -Site '$site' -Store '$store' | Out-Null"
+            Output = { (Get-ChildItem (Join-Path $store 'archives') -Filter *.zip | Select-Object -First 1).Length }
+        }
+        'backup: sqlite3 .dump | gzip' = @{
+            Command = "sqlite3 '$site' .dump | gzip > '$work/dump-$n.sql.gz'"
+            Output = { (Get-Item "$work/dump-$n.sql.gz").Length }
+        }
+        'backup: sqlite3 -json | gzip' = @{
+            Command = "sqlite3 -json '$site' '$json' | gzip > '$work/json-$n.json.gz'"
+            Output = { (Get-Item "$work/json-$n.json.gz").Length }
+        }
+        'restore: Restore-SiteBackup' = @{
+            Command = Invoke-Pwsh "restore-$n" "Get-SiteBackup -Store '$store' -Last 1 | Restore-SiteBackup -Force | Out-Null"
+            Output = { 0 }
+        }
+        'restore: gunzip | sqlite3 (new file)' = @{
+            Before = { Remove-Item "$restored*" -ErrorAction SilentlyContinue }
+            Command = "gunzip -c '$work/dump-$n.sql.gz' | sqlite3 '$restored'"
+            Output = { 0 }
+        }
+    }
+
+    foreach ($name in $contenders.Keys) {
+        $c = $contenders[$name]
+        $runs = for ($round = 0; $round -lt $Rounds; $round++) {
+            if ($c.Contains('Before')) { & $c.Before }
+            Measure-Shell $c.Command
+        }
+        $median = ($runs | Sort-Object Seconds)[[int][Math]::Floor($Rounds / 2)]
+        $rows.Add([pscustomobject]@{
+            Items = $n; Contender = $name; Seconds = $median.Seconds
+            ItemsPerSecond = [Math]::Round($n / [Math]::Max($median.Seconds, 0.001))
+            SiteMBPerSecond = [Math]::Round($siteMB / [Math]::Max($median.Seconds, 0.001), 1)
+            PeakMB = [Math]::Round(($runs | Measure-Object PeakMB -Maximum).Maximum, 1)
+            OutputMB = [Math]::Round((& $c.Output) / 1MB, 1)
+        })
+    }
+}
+
+# Ratios: SiteBackup's time over each peer's of the same operation and size (below 1 means SiteBackup is faster).
+foreach ($row in $rows) {
+    $operation = ($row.Contender -split ':')[0]
+    $ours = $rows | Where-Object { $_.Items -eq $row.Items -and $_.Contender -like "${operation}: *-SiteBackup" }
+    $row | Add-Member Ratio ([Math]::Round($ours.Seconds / [Math]::Max($row.Seconds, 0.001), 2))
+}
+
+"| items | contender | wall s (median of $Rounds) | items/s | site MB/s | peak RSS MB | output MB | SiteBackup time ÷ this |"
+'|---:|---|---:|---:|---:|---:|---:|---:|'
+foreach ($row in $rows) {
+    "| $($row.Items) | $($row.Contender -replace '\|', '\|') | $($row.Seconds) | $($row.ItemsPerSecond) | $($row.SiteMBPerSecond) | $($row.PeakMB) | $($row.OutputMB) | $($row.Ratio) |"
+}
+$ours = @($rows | Where-Object Contender -EQ 'backup: New-SiteBackup')
+if ($ours.Count -ge 2) {
+    "`nPeak RSS of New-SiteBackup at $($ours[-1].Items) items ÷ at $($ours[0].Items) items: $([Math]::Round($ours[-1].PeakMB / $ours[0].PeakMB, 2))"
+}
