@@ -45,13 +45,6 @@ public static class ItemValues
         writer.WriteEndObject();
     }
 
-    /// <summary>True when <paramref name="number"/> was written as a float (it has a fraction or exponent).</summary>
-    public static bool IsFloat(JsonElement number)
-    {
-        string raw = number.GetRawText();
-        return raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0;
-    }
-
     /// <summary>If <paramref name="value"/> is a one-property marker object, its marker name and string value.</summary>
     public static bool TryGetMarker(JsonElement value, out string marker, out string text)
     {

@@ -93,7 +93,8 @@ internal sealed class SqliteRestore(
             case JsonValueKind.False:
                 return 0L;
             case JsonValueKind.Number:
-                if (!ItemValues.IsFloat(value) && value.TryGetInt64(out long integer)) return integer;
+                // TryGetInt64 takes plain integers only: "2.0" and "1E+20" fall through to REAL, as they were written.
+                if (value.TryGetInt64(out long integer)) return integer;
                 return value.GetDouble();
             default:
                 if (ItemValues.TryGetMarker(value, out string marker, out string text))
