@@ -21,8 +21,8 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Store { get; set; }
 
-    /// <summary>The credential for the site (for PostgreSQL the user and password, for Wix the API key as the
-    /// password), and for a store that needs one. SQLite files and folder stores need none.</summary>
+    /// <summary>The credential for the site (for PostgreSQL the user and password), and for a store that needs
+    /// one. SQLite files and folder stores need none.</summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
