@@ -12,6 +12,12 @@
     SQLite contenders:
       backup   New-SiteBackup | sqlite3 .dump | gzip | sqlite3 -json (every table) | gzip
       restore  Restore-SiteBackup | the gzipped .dump loaded into a new file by sqlite3
+    PostgreSQL contenders (with -PostgreSql; a throwaway server on 127.0.0.1, the same data restored into it from
+    the SQLite site by SiteBackup itself):
+      backup   New-SiteBackup | pg_dump -Fc | pg_dump -Fd -j 2
+      restore  Restore-SiteBackup | pg_restore --clean --single-transaction | pg_restore --clean -j 2
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/run.ps1 -PostgreSql    # SQLite and PostgreSQL
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/run.ps1              # 100,000 and 1,000,000 items, 3 rounds
     dotnet pwsh -NoProfile -File bench/run.ps1 -Items 5000000 -Rounds 1
@@ -19,7 +25,8 @@
 param(
     [int[]] $Items = @(100000, 1000000),
     [int] $Rounds = 3,
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    [switch] $PostgreSql
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -52,11 +59,30 @@ function Measure-Shell([string] $command) {
 function Invoke-Pwsh([string] $name, [string] $script) {
     # A script file of its own per step, run by a fresh pwsh.
     $file = Join-Path $work "$name.ps1"
-    Set-Content $file "`$ProgressPreference = 'SilentlyContinue'; Import-Module '$module'; $script"
+    Set-Content $file "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'; Import-Module '$module'; $script"
     "$pwshPrefix -NoProfile -NonInteractive -File '$file' > /dev/null"
 }
 
 $rows = [System.Collections.Generic.List[object]]::new()
+
+function Measure-Contenders($contenders, [int] $n, [double] $siteMB) {
+    # Runs each contender -Rounds times (its Before step first each time) and keeps the median run.
+    foreach ($name in $contenders.Keys) {
+        $c = $contenders[$name]
+        $runs = for ($round = 0; $round -lt $Rounds; $round++) {
+            if ($c.Contains('Before')) { & $c.Before }
+            Measure-Shell $c.Command
+        }
+        $median = ($runs | Sort-Object Seconds)[[int][Math]::Floor($Rounds / 2)]
+        $rows.Add([pscustomobject]@{
+            Items = $n; Contender = $name; Seconds = $median.Seconds
+            ItemsPerSecond = [Math]::Round($n / [Math]::Max($median.Seconds, 0.001))
+            SiteMBPerSecond = [Math]::Round($siteMB / [Math]::Max($median.Seconds, 0.001), 1)
+            PeakMB = [Math]::Round(($runs | Measure-Object PeakMB -Maximum).Maximum, 1)
+            OutputMB = [Math]::Round((& $c.Output) / 1MB, 1)
+        })
+    }
+}
 foreach ($n in $Items) {
     $site = Join-Path $work "shop-$n.db"
     if (-not (Test-Path $site)) { & dotnet $generator generate $site --items $n | Out-Null }
@@ -91,27 +117,74 @@ foreach ($n in $Items) {
         }
     }
 
-    foreach ($name in $contenders.Keys) {
-        $c = $contenders[$name]
-        $runs = for ($round = 0; $round -lt $Rounds; $round++) {
-            if ($c.Contains('Before')) { & $c.Before }
-            Measure-Shell $c.Command
+    Measure-Contenders $contenders $n $siteMB
+}
+
+if ($PostgreSql) {
+    Import-Module (Join-Path $root 'build/TestPostgres.psm1') -Force
+    $server = Start-TestPostgres
+    try {
+        # A record's site id holds no user name, so restores from it take the user from PGUSER, as psql does.
+        $env:PGPASSWORD = $server.Password
+        $env:PGUSER = $server.User
+        $pgArgs = "-h $($server.Host) -p $($server.Port) -U $($server.User)"
+        foreach ($n in $Items) {
+            $database = "shop$n"
+            $site = "postgresql://$($server.User)@$($server.Host):$($server.Port)/$database"
+            & psql -X -q -h $server.Host -p $server.Port -U $server.User -d postgres -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database" | Out-Null
+            & psql -X -q -h $server.Host -p $server.Port -U $server.User -d $database -c @'
+CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text UNIQUE, country text, created_at timestamptz NOT NULL, balance double precision, vip integer NOT NULL DEFAULT 0, notes text);
+CREATE TABLE products (id bigint PRIMARY KEY, sku text NOT NULL UNIQUE, title text NOT NULL, price double precision NOT NULL, stock integer, attributes jsonb, thumbnail bytea);
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id), product_id bigint NOT NULL REFERENCES products(id), quantity integer NOT NULL, total double precision NOT NULL, ordered_at timestamptz NOT NULL, status text NOT NULL, note text);
+CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, customer_id bigint, at timestamptz NOT NULL, payload json);
+'@ | Out-Null
+            # The same data as the SQLite site, moved across by SiteBackup: a SQLite backup restored into PostgreSQL.
+            $seed = Join-Path $work "seed-$n"
+            Remove-Item -Recurse -Force $seed -ErrorAction SilentlyContinue
+            & bash -c (Invoke-Pwsh "seed-$n" "New-SiteBackup -Site '$(Join-Path $work "shop-$n.db")' -Store '$seed' | Restore-SiteBackup -Site '$site' -Force | Out-Null")
+            if ($LASTEXITCODE -ne 0) { throw "could not load $n items into PostgreSQL" }
+            $store = Join-Path $work "pgstore-$n"
+            $contenders = [ordered]@{
+                'pg backup: New-SiteBackup' = @{
+                    Before = { Remove-Item -Recurse -Force $store -ErrorAction SilentlyContinue }
+                    Command = Invoke-Pwsh "pgbackup-$n" "New-SiteBackup -Site '$site' -Store '$store' | Out-Null"
+                    Output = { (Get-ChildItem (Join-Path $store 'archives') -Filter *.zip | Select-Object -First 1).Length }
+                }
+                'pg backup: pg_dump -Fc' = @{
+                    Command = "pg_dump $pgArgs -Fc -f '$work/pg-$n.dump' $database"
+                    Output = { (Get-Item "$work/pg-$n.dump").Length }
+                }
+                'pg backup: pg_dump -Fd -j 2' = @{
+                    Before = { Remove-Item -Recurse -Force "$work/pg-$n.dir" -ErrorAction SilentlyContinue }
+                    Command = "pg_dump $pgArgs -Fd -j 2 -f '$work/pg-$n.dir' $database"
+                    Output = { (Get-ChildItem "$work/pg-$n.dir" -File | Measure-Object Length -Sum).Sum }
+                }
+                'pg restore: Restore-SiteBackup' = @{
+                    Command = Invoke-Pwsh "pgrestore-$n" "Get-SiteBackup -Store '$store' -Last 1 | Restore-SiteBackup -Force | Out-Null"
+                    Output = { 0 }
+                }
+                'pg restore: pg_restore --single-transaction' = @{
+                    Command = "pg_restore $pgArgs --clean --single-transaction -d $database '$work/pg-$n.dump'"
+                    Output = { 0 }
+                }
+                'pg restore: pg_restore -j 2' = @{
+                    Command = "pg_restore $pgArgs --clean -j 2 -d $database '$work/pg-$n.dir'"
+                    Output = { 0 }
+                }
+            }
+            Measure-Contenders $contenders $n ((& psql -X -At -h $server.Host -p $server.Port -U $server.User -d $database -c "SELECT pg_database_size('$database')") / 1MB)
         }
-        $median = ($runs | Sort-Object Seconds)[[int][Math]::Floor($Rounds / 2)]
-        $rows.Add([pscustomobject]@{
-            Items = $n; Contender = $name; Seconds = $median.Seconds
-            ItemsPerSecond = [Math]::Round($n / [Math]::Max($median.Seconds, 0.001))
-            SiteMBPerSecond = [Math]::Round($siteMB / [Math]::Max($median.Seconds, 0.001), 1)
-            PeakMB = [Math]::Round(($runs | Measure-Object PeakMB -Maximum).Maximum, 1)
-            OutputMB = [Math]::Round((& $c.Output) / 1MB, 1)
-        })
+    }
+    finally {
+        Remove-Item Env:PGPASSWORD, Env:PGUSER -ErrorAction SilentlyContinue
+        Stop-TestPostgres $server
     }
 }
 
 # Ratios: SiteBackup's time over each peer's of the same operation and size (below 1 means SiteBackup is faster).
 foreach ($row in $rows) {
     $operation = ($row.Contender -split ':')[0]
-    $ours = $rows | Where-Object { $_.Items -eq $row.Items -and $_.Contender -like "${operation}: *-SiteBackup" }
+    $ours = $rows | Where-Object { $_.Items -eq $row.Items -and $_.Contender -like "${operation}: *-SiteBackup" } | Select-Object -First 1
     $row | Add-Member Ratio ([Math]::Round($ours.Seconds / [Math]::Max($row.Seconds, 0.001), 2))
 }
 
