@@ -25,4 +25,8 @@ public interface ISiteFixture : IAsyncDisposable
 
     /// <summary>Every row of every table as the kind's own client prints it, in key order.</summary>
     Task<string> DumpAsync();
+
+    /// <summary>As <see cref="DumpAsync"/> from another connection while a restore is open, or null when the kind
+    /// makes that reader wait for the restore's commit (PostgreSQL's TRUNCATE) rather than show it the old rows.</summary>
+    Task<string?> DumpWithoutWaitingAsync();
 }

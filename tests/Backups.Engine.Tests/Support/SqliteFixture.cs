@@ -32,6 +32,9 @@ public sealed class SqliteFixture : ISiteFixture
 
     public Task<string> DumpAsync() => Task.FromResult(_site.DumpData());
 
+    /// <summary>In WAL mode a reader never waits for a writer.</summary>
+    public async Task<string?> DumpWithoutWaitingAsync() => await DumpAsync();
+
     public ValueTask DisposeAsync()
     {
         _folder.Dispose();

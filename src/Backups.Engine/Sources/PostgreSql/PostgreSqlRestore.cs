@@ -9,7 +9,8 @@ using SiteBackup.Engine.Errors;
 namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
-/// Replaces tables inside one transaction: DELETE of every table being restored, then set-based inserts
+/// Replaces tables inside one transaction: TRUNCATE of every table being restored (DELETE when a table outside
+/// the restore refers to one of them), then set-based inserts
 /// of a thousand items at a time (<c>json_populate_record</c> turns each item into a row of the table's own types,
 /// so numerics stay exact and arrays, json and uuid arrive as they left), referenced tables first. Identity and
 /// serial columns keep the backup's values, and their sequences are moved past them.
@@ -30,14 +31,26 @@ internal sealed class PostgreSqlRestore(
             var keys = await ReadForeignKeysAsync(cancellationToken);
             RefuseCascadesFromOutside(keys, collectionIds);
             var order = OrderByReferences(keys, collectionIds);
-            // DELETE rather than TRUNCATE: TRUNCATE would lock readers out until the commit, where DELETE lets them
-            // go on seeing the old rows. Referring tables first, so that keys among them never get in the way.
+            if (!keys.Any(k => ids(k.Parent) && !IsRestored(k, collectionIds)))
+            {
+                // Nothing outside refers to these tables: one TRUNCATE empties them all without checking a foreign
+                // key per row (which, on a referring column without an index, costs a scan per deleted row).
+                // Readers and writers of these tables wait for the commit instead of seeing the old rows.
+                string names = string.Join(", ", collectionIds.Select(id => Table(id).QualifiedName));
+                await using var truncate = new NpgsqlCommand($"TRUNCATE {names}", connection, transaction);
+                await truncate.ExecuteNonQueryAsync(cancellationToken);
+                return order;
+            }
+            // A table outside the restore refers to one of them (without an ON DELETE action, refused above):
+            // TRUNCATE cannot, DELETE can when no outside row refers to a deleted one. Referring tables first.
             foreach (string id in Enumerable.Reverse(order))
             {
                 await using var delete = new NpgsqlCommand($"DELETE FROM {Table(id).QualifiedName}", connection, transaction);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
             return order;
+
+            bool ids(string table) => collectionIds.Contains(table, StringComparer.Ordinal);
         }
         catch (PostgresException e) when (e.SqlState == "23503")
         {

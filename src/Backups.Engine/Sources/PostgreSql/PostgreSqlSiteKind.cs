@@ -48,6 +48,7 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
         problem = null;
         var builder = new NpgsqlConnectionStringBuilder();
         string schema = "public";
+        bool timeoutGiven = false;
         string? scheme = SiteStrings.Scheme(site);
         if (scheme is "postgresql" or "postgres")
         {
@@ -88,6 +89,7 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
             }
             try { builder.ConnectionString = generic.ConnectionString; }
             catch (ArgumentException) { return false; }
+            timeoutGiven = generic.ContainsKey("command timeout") || generic.ContainsKey("commandtimeout");
             if (string.IsNullOrEmpty(builder.Host)) return false;
         }
         else
@@ -95,6 +97,9 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
             return false;
         }
 
+        // No statement timeout unless a connection string sets one: restoring a large table is one long
+        // statement, and Ctrl+C cancels whatever runs.
+        if (!timeoutGiven) builder.CommandTimeout = 0;
         if (string.IsNullOrEmpty(builder.Database)) problem ??= "The PostgreSQL site string names no database.";
         if (string.IsNullOrEmpty(schema)) problem ??= "The PostgreSQL site string names an empty schema.";
         string siteId = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database}/{schema}";
