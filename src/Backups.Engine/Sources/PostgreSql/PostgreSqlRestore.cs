@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -10,16 +11,17 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
 /// Replaces tables inside one transaction: TRUNCATE of every table being restored (DELETE when a table outside
-/// the restore refers to one of them), then set-based inserts
-/// of a thousand items at a time (<c>json_populate_record</c> turns each item into a row of the table's own types,
-/// so numerics stay exact and arrays, json and uuid arrive as they left), referenced tables first. Identity and
+/// the restore refers to one of them), then each table's items streamed in with COPY and made rows by one set-based
+/// insert (<c>json_populate_record</c> turns each item into a row of the table's own types, so numerics stay exact and arrays, json and uuid arrive as they left), referenced tables first. Identity and
 /// serial columns keep the backup's values, and their sequences are moved past them.
 /// </summary>
 internal sealed class PostgreSqlRestore(
     string siteId, string schema, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PostgreSqlTable> tables) : ISiteRestore
 {
-    private const int BatchItems = 1000;
-    private const int BatchBytes = 8 * 1024 * 1024;
+    private const int CopyChunk = 64 * 1024;
+    private const string StagingTable = "sitebackup_items";
+    /// <summary>COPY's binary header: the signature, no flags, no header extension.</summary>
+    private static readonly byte[] CopyHeader = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
 
@@ -123,34 +125,60 @@ internal sealed class PostgreSqlRestore(
         return order;
     }
 
+    /// <summary>
+    /// Streams the items with COPY into a temporary one-column table, then turns them all into rows with one
+    /// INSERT ... SELECT: COPY is PostgreSQL's fast way in, and json_populate_record gives each value the table's
+    /// own type. The temporary table lives only inside this transaction.
+    /// </summary>
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var table = Table(collectionId);
         var byName = table.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        string sql = InsertSql(table);
-        var buffer = new ArrayBufferWriter<byte>(1 << 20);
-        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        long written = 0;
-        int batched = 0;
+        var item = new ArrayBufferWriter<byte>(4096);
+        var chunk = new ArrayBufferWriter<byte>(CopyChunk * 2);
+        using var json = new Utf8JsonWriter(item, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         try
         {
-            json.WriteStartArray();
-            while (items.Read() is { } document)
+            await ExecuteAsync($"CREATE TEMP TABLE IF NOT EXISTS {StagingTable} (item json) ON COMMIT DROP; TRUNCATE {StagingTable}", cancellationToken);
+            await using (var copy = await connection.BeginRawBinaryCopyAsync($"COPY {StagingTable} (item) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
-                using (document)
+                try
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    WriteItem(json, document.RootElement, byName, collectionId);
+                    chunk.Write(CopyHeader);
+                    while (items.Read() is { } document)
+                    {
+                        using (document)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            WriteItem(json, document.RootElement, byName, collectionId);
+                        }
+                        json.Flush();
+                        // One tuple of COPY's binary format: one field, its length, its bytes (json's binary form is its text).
+                        BinaryPrimitives.WriteInt16BigEndian(chunk.GetSpan(2), 1);
+                        chunk.Advance(2);
+                        BinaryPrimitives.WriteInt32BigEndian(chunk.GetSpan(4), item.WrittenCount);
+                        chunk.Advance(4);
+                        chunk.Write(item.WrittenSpan);
+                        item.ResetWrittenCount();
+                        json.Reset();
+                        if (chunk.WrittenCount >= CopyChunk)
+                        {
+                            await copy.WriteAsync(chunk.WrittenMemory, cancellationToken);
+                            chunk.ResetWrittenCount();
+                        }
+                    }
+                    BinaryPrimitives.WriteInt16BigEndian(chunk.GetSpan(2), -1);
+                    chunk.Advance(2);
+                    await copy.WriteAsync(chunk.WrittenMemory, cancellationToken);
                 }
-                batched++;
-                json.Flush();
-                if (batched >= BatchItems || buffer.WrittenCount >= BatchBytes)
+                catch
                 {
-                    written += await FlushAsync(sql, json, buffer, cancellationToken);
-                    batched = 0;
+                    // Disposing the stream would end the COPY as if complete; a refused item must abort it instead.
+                    await copy.CancelAsync();
+                    throw;
                 }
             }
-            if (batched > 0) written += await FlushAsync(sql, json, buffer, cancellationToken);
+            long written = await ExecuteAsync(InsertSql(table), cancellationToken);
             await MoveSequencesAsync(table, cancellationToken);
             return written;
         }
@@ -158,6 +186,12 @@ internal sealed class PostgreSqlRestore(
         {
             throw PostgreSqlErrors.Translate(e, siteId);
         }
+    }
+
+    private async Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
@@ -182,15 +216,15 @@ internal sealed class PostgreSqlRestore(
         tables.FirstOrDefault(t => string.Equals(t.Collection.Id, collectionId, StringComparison.Ordinal))
         ?? throw new BackupException(BackupError.CollectionNotFound, $"The site '{siteId}' has no collection '{collectionId}'.", collectionId);
 
-    /// <summary>INSERT ... SELECT from the batch: one row per item through json_populate_record, except that a
+    /// <summary>INSERT ... SELECT from the staged items: one row per item through json_populate_record, except that a
     /// json column's <c>{"$json": null}</c> becomes a JSON null rather than SQL NULL.</summary>
     private static string InsertSql(PostgreSqlTable table)
     {
         var values = table.Columns.Select(c => c.Kind == ColumnKind.Json
-            ? $"CASE WHEN json_typeof(e -> {Literal(c.Name)}) = 'object' AND (e -> {Literal(c.Name)})::jsonb = '{{\"{PostgreSqlSchema.JsonNullMarker}\": null}}'::jsonb THEN 'null'::{c.Type} ELSE r.{c.Quoted} END"
+            ? $"CASE WHEN json_typeof(s.item -> {Literal(c.Name)}) = 'object' AND (s.item -> {Literal(c.Name)})::jsonb = '{{\"{PostgreSqlSchema.JsonNullMarker}\": null}}'::jsonb THEN 'null'::{c.Type} ELSE r.{c.Quoted} END"
             : $"r.{c.Quoted}");
         return $"INSERT INTO {table.QualifiedName} ({string.Join(", ", table.Columns.Select(c => c.Quoted))}) OVERRIDING SYSTEM VALUE " +
-               $"SELECT {string.Join(", ", values)} FROM json_array_elements($1) AS e, LATERAL json_populate_record(NULL::{table.QualifiedName}, e) AS r";
+               $"SELECT {string.Join(", ", values)} FROM {StagingTable} AS s, LATERAL json_populate_record(NULL::{table.QualifiedName}, s.item) AS r";
     }
 
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
@@ -232,19 +266,6 @@ internal sealed class PostgreSqlRestore(
         {
             throw new BackupException(BackupError.ArchiveCorrupt, "The archive is corrupt: a $binary value is not base64.", collectionId);
         }
-    }
-
-    private async Task<long> FlushAsync(string sql, Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
-    {
-        json.WriteEndArray();
-        json.Flush();
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = Encoding.UTF8.GetString(buffer.WrittenSpan) });
-        long rows = await command.ExecuteNonQueryAsync(cancellationToken);
-        buffer.ResetWrittenCount();
-        json.Reset();
-        json.WriteStartArray();
-        return rows;
     }
 
     /// <summary>Moves each serial or identity sequence of the table past the largest value now in it (never back).</summary>
