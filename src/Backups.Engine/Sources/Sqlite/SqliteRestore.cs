@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using SiteBackup.Engine.Archive;
 using SiteBackup.Engine.Errors;
 
@@ -40,18 +41,18 @@ internal sealed class SqliteRestore(
         var columns = new HashSet<string>(table.Columns, StringComparer.OrdinalIgnoreCase);
         try
         {
-            using var inserts = new InsertCommands(connection, transaction, table);
+            using var inserts = new InsertStatements(connection.Handle!, table);
             long written = 0;
             while (items.Read() is { } document)
             {
                 using (document)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var command = inserts.For(document.RootElement, columns, collectionId);
-                    int p = 0;
+                    var statement = inserts.For(document.RootElement, columns, collectionId);
+                    int index = 1;
                     foreach (var property in document.RootElement.EnumerateObject())
-                        command.Parameters[p++].Value = ToSqlite(property.Value);
-                    command.ExecuteNonQuery();
+                        Bind(statement, index++, property.Value);
+                    inserts.Execute(statement);
                     written++;
                 }
             }
@@ -79,40 +80,49 @@ internal sealed class SqliteRestore(
         }
     }
 
-    /// <summary>The SQLite value for a JSON value, so that it is stored with the storage class it was read with.</summary>
-    private static object ToSqlite(JsonElement value)
+    /// <summary>Binds a JSON value so that SQLite stores it with the storage class it was read with.</summary>
+    private static void Bind(sqlite3_stmt statement, int index, JsonElement value)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Null:
-                return DBNull.Value;
+                raw.sqlite3_bind_null(statement, index);
+                return;
             case JsonValueKind.String:
-                return value.GetString()!;
+                raw.sqlite3_bind_text(statement, index, value.GetString()!);
+                return;
             case JsonValueKind.True:
-                return 1L;
+                raw.sqlite3_bind_int64(statement, index, 1);
+                return;
             case JsonValueKind.False:
-                return 0L;
+                raw.sqlite3_bind_int64(statement, index, 0);
+                return;
             case JsonValueKind.Number:
                 // TryGetInt64 takes plain integers only: "2.0" and "1E+20" fall through to REAL, as they were written.
-                if (value.TryGetInt64(out long integer)) return integer;
-                return value.GetDouble();
-            default:
-                if (ItemValues.TryGetMarker(value, out string marker, out string text))
-                {
-                    switch (marker)
-                    {
-                        case ItemValues.BinaryMarker:
-                            try { return Convert.FromBase64String(text); }
-                            catch (FormatException) { throw new BackupException(BackupError.ArchiveCorrupt, "The archive is corrupt: a $binary value is not base64.", null); }
-                        case ItemValues.DoubleMarker:
-                            return double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-                        case ItemValues.DateMarker:
-                            return text; // SQLite keeps dates as ISO 8601 text.
-                    }
-                }
-                // Objects and arrays from sites with JSON columns are kept as their JSON text.
-                return value.GetRawText();
+                if (value.TryGetInt64(out long integer)) raw.sqlite3_bind_int64(statement, index, integer);
+                else raw.sqlite3_bind_double(statement, index, value.GetDouble());
+                return;
         }
+        if (ItemValues.TryGetMarker(value, out string marker, out string text))
+        {
+            switch (marker)
+            {
+                case ItemValues.BinaryMarker:
+                    byte[] bytes;
+                    try { bytes = Convert.FromBase64String(text); }
+                    catch (FormatException) { throw new BackupException(BackupError.ArchiveCorrupt, "The archive is corrupt: a $binary value is not base64.", null); }
+                    raw.sqlite3_bind_blob(statement, index, bytes);
+                    return;
+                case ItemValues.DoubleMarker:
+                    raw.sqlite3_bind_double(statement, index, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+                    return;
+                case ItemValues.DateMarker:
+                    raw.sqlite3_bind_text(statement, index, text); // SQLite keeps dates as ISO 8601 text.
+                    return;
+            }
+        }
+        // Objects and arrays from sites with JSON columns are kept as their JSON text.
+        raw.sqlite3_bind_text(statement, index, value.GetRawText());
     }
 
     public async ValueTask DisposeAsync()
@@ -121,22 +131,27 @@ internal sealed class SqliteRestore(
         await connection.DisposeAsync();
     }
 
-    /// <summary>Prepared INSERT statements, one per distinct list of properties (almost always just one).</summary>
-    private sealed class InsertCommands(SqliteConnection connection, SqliteTransaction transaction, SqliteTable table) : IDisposable
+    /// <summary>
+    /// Prepared INSERT statements, one per distinct list of properties (almost always just one), driven through
+    /// SQLitePCL directly: parameters bound by position. Microsoft.Data.Sqlite binds every parameter by name on
+    /// every execution, which a profile of a 1,000,000-row restore showed to cost about half of its time.
+    /// They run on the restore's connection, inside its transaction.
+    /// </summary>
+    private sealed class InsertStatements(sqlite3 database, SqliteTable table) : IDisposable
     {
-        private readonly Dictionary<string, SqliteCommand> _byShape = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, sqlite3_stmt> _byShape = new(StringComparer.Ordinal);
         private readonly List<string> _names = [];
-        private SqliteCommand? _last;
+        private sqlite3_stmt? _last;
         private string[] _lastNames = [];
 
-        public SqliteCommand For(JsonElement item, HashSet<string> columns, string collectionId)
+        public sqlite3_stmt For(JsonElement item, HashSet<string> columns, string collectionId)
         {
             _names.Clear();
             foreach (var property in item.EnumerateObject()) _names.Add(property.Name);
             if (_last is not null && _names.SequenceEqual(_lastNames, StringComparer.Ordinal)) return _last;
 
             string shape = string.Join('\0', _names);
-            if (!_byShape.TryGetValue(shape, out var command))
+            if (!_byShape.TryGetValue(shape, out var statement))
             {
                 foreach (string name in _names)
                 {
@@ -146,24 +161,32 @@ internal sealed class SqliteRestore(
                             $"Collection '{collectionId}' has no column '{name}' that the backup holds; the table's shape has changed since the backup.",
                             collectionId);
                 }
-                command = connection.CreateCommand();
-                command.Transaction = transaction;
-                var placeholders = _names.Select((_, i) => "$p" + i).ToList();
-                command.CommandText = _names.Count == 0
+                string sql = _names.Count == 0
                     ? $"INSERT INTO {table.QuotedName} DEFAULT VALUES"
-                    : $"INSERT INTO {table.QuotedName} ({string.Join(", ", _names.Select(SqliteSchema.Quote))}) VALUES ({string.Join(", ", placeholders)})";
-                foreach (string placeholder in placeholders) command.Parameters.Add(new SqliteParameter(placeholder, null));
-                command.Prepare();
-                _byShape.Add(shape, command);
+                    : $"INSERT INTO {table.QuotedName} ({string.Join(", ", _names.Select(SqliteSchema.Quote))}) VALUES ({string.Join(", ", _names.Select(_ => "?"))})";
+                int rc = raw.sqlite3_prepare_v2(database, sql, out statement);
+                if (rc != raw.SQLITE_OK)
+                {
+                    statement.Dispose();
+                    SqliteException.ThrowExceptionForRC(rc, database);
+                }
+                _byShape.Add(shape, statement);
             }
-            _last = command;
+            _last = statement;
             _lastNames = [.. _names];
-            return command;
+            return statement;
+        }
+
+        public void Execute(sqlite3_stmt statement)
+        {
+            int rc = raw.sqlite3_step(statement);
+            raw.sqlite3_reset(statement);
+            if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, database);
         }
 
         public void Dispose()
         {
-            foreach (var command in _byShape.Values) command.Dispose();
+            foreach (var statement in _byShape.Values) statement.Dispose();
         }
     }
 }
