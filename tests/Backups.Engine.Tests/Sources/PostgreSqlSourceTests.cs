@@ -67,6 +67,27 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Tables_with_composite_columns_take_the_json_path_and_round_trip_too()
+    {
+        await _site.ExecuteAsync(
+            """
+            CREATE TYPE amount AS (value numeric, currency text);
+            CREATE TABLE wallets (id integer PRIMARY KEY, balance amount, history amount[], note text);
+            INSERT INTO wallets VALUES (1, ROW(12.50, 'EUR'), ARRAY[ROW(1, 'EUR')::amount, ROW(2.25, 'USD')::amount], 'a "quoted" note'),
+                                       (2, NULL, '{}', NULL), (3, ROW(NULL, 'GBP'), NULL, E'tab\there');
+            """);
+        const string query = "SELECT * FROM wallets ORDER BY id";
+        string before = _site.Psql(query);
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        await _site.ExecuteAsync("DELETE FROM wallets WHERE id = 1; UPDATE wallets SET note = 'changed';");
+
+        await TestEngine.RestoreAsync(_site, store, backup.Id);
+
+        Assert.Equal(before, _site.Psql(query));
+    }
+
+    [Fact]
     public async Task Identity_and_serial_columns_keep_their_values_and_sequences_move_past_them()
     {
         await _site.ExecuteAsync(

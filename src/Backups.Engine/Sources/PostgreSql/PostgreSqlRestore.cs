@@ -126,13 +126,14 @@ internal sealed class PostgreSqlRestore(
     }
 
     /// <summary>
-    /// Streams the items with COPY into a temporary one-column table, then turns them all into rows with one
-    /// INSERT ... SELECT: COPY is PostgreSQL's fast way in, and json_populate_record gives each value the table's
-    /// own type. The temporary table lives only inside this transaction.
+    /// For a table with composite or extension-typed columns: streams the items with COPY into a temporary
+    /// one-column table, then turns them all into rows with one INSERT ... SELECT, where json_populate_record gives
+    /// each value the table's own type. The temporary table lives only inside this transaction.
     /// </summary>
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var table = Table(collectionId);
+        if (table.TakesCopyText) return await CopyRowsAsync(table, collectionId, items, cancellationToken);
         var byName = table.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var item = new ArrayBufferWriter<byte>(4096);
         var chunk = new ArrayBufferWriter<byte>(CopyChunk * 2);
@@ -179,6 +180,55 @@ internal sealed class PostgreSqlRestore(
                 }
             }
             long written = await ExecuteAsync(InsertSql(table), cancellationToken);
+            await MoveSequencesAsync(table, cancellationToken);
+            return written;
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgreSqlErrors.Translate(e, siteId);
+        }
+    }
+
+    /// <summary>
+    /// The fast way in, as pg_restore takes it: the items as rows of COPY's text format straight into the table
+    /// (<see cref="CopyText"/>), a refused item aborting the COPY. COPY writes identity columns as given.
+    /// </summary>
+    private async Task<long> CopyRowsAsync(PostgreSqlTable table, string collectionId, ItemReader items, CancellationToken cancellationToken)
+    {
+        var positions = table.Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        var values = new JsonElement?[table.Columns.Count];
+        var row = new StringBuilder(CopyChunk * 2);
+        long written = 0;
+        try
+        {
+            string columns = string.Join(", ", table.Columns.Select(c => c.Quoted));
+            var copy = await connection.BeginTextImportAsync($"COPY {table.QualifiedName} ({columns}) FROM STDIN", cancellationToken);
+            try
+            {
+                while (items.Read() is { } document)
+                {
+                    using (document)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        CopyText.AppendRow(row, document.RootElement, table, positions, values, collectionId);
+                    }
+                    written++;
+                    if (row.Length >= CopyChunk)
+                    {
+                        await copy.WriteAsync(row, cancellationToken);
+                        row.Clear();
+                    }
+                }
+                await copy.WriteAsync(row, cancellationToken);
+            }
+            catch
+            {
+                // Disposing the writer would end the COPY as if complete; a refused item must abort it instead
+                // (and a cancelled writer is not disposed: that would flush into the ended COPY).
+                await copy.CancelAsync();
+                throw;
+            }
+            await copy.DisposeAsync(); // ends the COPY; PostgreSQL checks every row here
             await MoveSequencesAsync(table, cancellationToken);
             return written;
         }
@@ -245,7 +295,7 @@ internal sealed class PostgreSqlRestore(
             if (column.Kind is not (ColumnKind.Plain or ColumnKind.Json)
                 && ItemValues.TryGetMarker(property.Value, out string marker, out string text))
             {
-                json.WriteStringValue(marker == ItemValues.BinaryMarker ? BinaryText(text, collectionId) : text);
+                json.WriteStringValue(marker == ItemValues.BinaryMarker ? CopyText.BinaryText(text, collectionId) : text);
             }
             else
             {
@@ -254,18 +304,6 @@ internal sealed class PostgreSqlRestore(
             }
         }
         json.WriteEndObject();
-    }
-
-    private static string BinaryText(string base64, string collectionId)
-    {
-        try
-        {
-            return "\\x" + Convert.ToHexStringLower(Convert.FromBase64String(base64));
-        }
-        catch (FormatException)
-        {
-            throw new BackupException(BackupError.ArchiveCorrupt, "The archive is corrupt: a $binary value is not base64.", collectionId);
-        }
     }
 
     /// <summary>Moves each serial or identity sequence of the table past the largest value now in it (never back).</summary>

@@ -17,13 +17,20 @@ internal enum ColumnKind
     Float,
 }
 
-internal sealed record PostgreSqlColumn(string Name, string Type, ColumnKind Kind)
+/// <summary>A column: its name, its base type's name, how its values travel, and whether it is
+/// <paramref name="Structured"/>: a composite or extension type (or an array of one), whose values travel as JSON
+/// objects that only PostgreSQL's own JSON functions turn back into values.</summary>
+internal sealed record PostgreSqlColumn(string Name, string Type, ColumnKind Kind, bool Structured = false)
 {
     public string Quoted => PostgreSqlSchema.Quote(Name);
 }
 
 /// <summary>A table of the schema and the columns an item carries (generated columns are PostgreSQL's to compute).</summary>
-internal sealed record PostgreSqlTable(CollectionInfo Collection, string QualifiedName, IReadOnlyList<PostgreSqlColumn> Columns);
+internal sealed record PostgreSqlTable(CollectionInfo Collection, string QualifiedName, IReadOnlyList<PostgreSqlColumn> Columns)
+{
+    /// <summary>True when every value can be written in COPY's text format by SiteBackup itself.</summary>
+    public bool TakesCopyText => !Columns.Any(c => c.Structured);
+}
 
 internal static class PostgreSqlSchema
 {
@@ -42,12 +49,14 @@ internal static class PostgreSqlSchema
     {
         const string sql =
             """
-            SELECT c.relname, a.attname, bt.typname, a.attgenerated <> '' AS generated, a.attndims > 0 OR bt.typcategory = 'A' AS is_array
+            SELECT c.relname, a.attname, bt.typname, a.attgenerated <> '' AS generated, a.attndims > 0 OR bt.typcategory = 'A' AS is_array,
+                   bt.typtype = 'c' OR bt.typcategory = 'U' OR COALESCE(et.typtype = 'c' OR et.typcategory = 'U', false) AS structured
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             JOIN pg_type t ON t.oid = a.atttypid
             JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+            LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
             ORDER BY c.relname, a.attnum
             """;
@@ -61,7 +70,7 @@ internal static class PostgreSqlSchema
                 if (reader.GetBoolean(3)) continue;
                 string type = reader.GetString(2);
                 var kind = reader.GetBoolean(4) ? ColumnKind.Plain : KindOf(type);
-                columns.Add((reader.GetString(0), new PostgreSqlColumn(reader.GetString(1), type, kind)));
+                columns.Add((reader.GetString(0), new PostgreSqlColumn(reader.GetString(1), type, kind, reader.GetBoolean(5))));
             }
         }
         return columns.GroupBy(c => c.Table, StringComparer.Ordinal)

@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.Json;
+using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Errors;
+
+namespace SiteBackup.Engine.Sources.PostgreSql;
+
+/// <summary>
+/// Items as rows of COPY's text format, in the text each column type's input function reads: numbers as their JSON
+/// text (exact), strings as they are, booleans as t/f, JSON arrays as array literals, json columns as their JSON
+/// text, and the markers as what they stand for (<c>$date</c> its ISO text, <c>$binary</c> <c>\x</c> hex,
+/// <c>$double</c> NaN or Infinity, <c>{"$json": null}</c> a JSON null). Absent properties and nulls are NULL (\N).
+/// </summary>
+internal static class CopyText
+{
+    public static void AppendRow(StringBuilder row, JsonElement item, PostgreSqlTable table, Dictionary<string, int> positions, JsonElement?[] values, string collectionId)
+    {
+        Array.Clear(values);
+        foreach (var property in item.EnumerateObject())
+        {
+            if (!positions.TryGetValue(property.Name, out int at))
+                throw new BackupException(BackupError.InvalidArgument,
+                    $"Collection '{collectionId}' has no column '{property.Name}' that the backup holds; the table's shape has changed since the backup.",
+                    collectionId);
+            values[at] = property.Value;
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0) row.Append('\t');
+            AppendField(row, values[i], table.Columns[i], collectionId);
+        }
+        row.Append('\n');
+    }
+
+    private static void AppendField(StringBuilder row, JsonElement? field, PostgreSqlColumn column, string collectionId)
+    {
+        if (field is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            row.Append("\\N");
+            return;
+        }
+        if (column.Kind == ColumnKind.Json)
+        {
+            // {"$json": null} is a JSON null; anything else is the JSON text itself.
+            Escape(row, IsJsonNullMarker(value) ? "null" : value.GetRawText());
+            return;
+        }
+        if (column.Kind != ColumnKind.Plain && ItemValues.TryGetMarker(value, out string marker, out string text))
+        {
+            Escape(row, marker == ItemValues.BinaryMarker ? BinaryText(text, collectionId) : text);
+            return;
+        }
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String: Escape(row, value.GetString()!); break;
+            case JsonValueKind.Number: row.Append(value.GetRawText()); break;
+            case JsonValueKind.True: row.Append('t'); break;
+            case JsonValueKind.False: row.Append('f'); break;
+            case JsonValueKind.Array:
+                var literal = new StringBuilder();
+                AppendArray(literal, value);
+                Escape(row, literal.ToString());
+                break;
+            default: Escape(row, value.GetRawText()); break;
+        }
+    }
+
+    private static bool IsJsonNullMarker(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object) return false;
+        using var properties = value.EnumerateObject();
+        return properties.MoveNext()
+            && properties.Current.Name == PostgreSqlSchema.JsonNullMarker
+            && properties.Current.Value.ValueKind == JsonValueKind.Null
+            && !properties.MoveNext();
+    }
+
+    /// <summary>A JSON array as an array literal: <c>{1,NULL,"a \"b\""}</c>, nested for more dimensions.</summary>
+    private static void AppendArray(StringBuilder literal, JsonElement array)
+    {
+        literal.Append('{');
+        bool first = true;
+        foreach (var element in array.EnumerateArray())
+        {
+            if (!first) literal.Append(',');
+            first = false;
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Null: literal.Append("NULL"); break;
+                case JsonValueKind.Array: AppendArray(literal, element); break;
+                case JsonValueKind.Number: literal.Append(element.GetRawText()); break;
+                case JsonValueKind.True: literal.Append('t'); break;
+                case JsonValueKind.False: literal.Append('f'); break;
+                case JsonValueKind.String: Quote(literal, element.GetString()!); break;
+                default: Quote(literal, element.GetRawText()); break;
+            }
+        }
+        literal.Append('}');
+    }
+
+    private static void Quote(StringBuilder literal, string text)
+    {
+        literal.Append('"');
+        foreach (char c in text)
+        {
+            if (c is '"' or '\\') literal.Append('\\');
+            literal.Append(c);
+        }
+        literal.Append('"');
+    }
+
+    /// <summary>COPY text format: backslash, tab, line feed and carriage return are escaped; nothing else is.</summary>
+    private static void Escape(StringBuilder row, string text)
+    {
+        foreach (char c in text)
+        {
+            switch (c)
+            {
+                case '\\': row.Append("\\\\"); break;
+                case '\t': row.Append("\\t"); break;
+                case '\n': row.Append("\\n"); break;
+                case '\r': row.Append("\\r"); break;
+                default: row.Append(c); break;
+            }
+        }
+    }
+
+    public static string BinaryText(string base64, string collectionId)
+    {
+        try
+        {
+            return "\\x" + Convert.ToHexStringLower(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            throw new BackupException(BackupError.ArchiveCorrupt, "The archive is corrupt: a $binary value is not base64.", collectionId);
+        }
+    }
+}
