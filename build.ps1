@@ -34,10 +34,9 @@ $env:DOTNET_NOLOGO = '1'
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'SiteBackup'
-# The pwsh running this script. As a dotnet tool it runs inside the dotnet host, which then needs pwsh.dll.
-$pwshHost = [Environment]::ProcessPath
-$pwshPrefix = @(if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-function Invoke-Pwsh { & $pwshHost @pwshPrefix -NoProfile -NonInteractive @args }
+Import-Module (Join-Path $root 'build/Pwsh.psm1') -Force
+$pwsh = Get-PwshCommand
+function Invoke-Pwsh { $prefix = $pwsh.Prefix; & $pwsh.Path @prefix -NoProfile -NonInteractive @args }
 
 function Invoke-Native {
     # Runs a native command and stops the build when it fails.

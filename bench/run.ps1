@@ -44,8 +44,9 @@ foreach ($tool in 'sqlite3', 'gzip', '/usr/bin/time') {
     if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { throw "The benchmark needs $tool." }
 }
 New-Item -ItemType Directory -Force $work | Out-Null
-$pwshHost = [Environment]::ProcessPath
-$pwshPrefix = if ([IO.Path]::GetFileNameWithoutExtension($pwshHost) -eq 'dotnet') { "'$pwshHost' '$(Join-Path $PSHOME 'pwsh.dll')'" } else { "'$pwshHost'" }
+Import-Module (Join-Path $root 'build/Pwsh.psm1') -Force
+$pwsh = Get-PwshCommand
+$pwshPrefix = (@($pwsh.Path) + $pwsh.Prefix | ForEach-Object { "'$_'" }) -join ' '   # for bash
 
 function Measure-Shell([string] $command) {
     # Runs $command in bash under GNU time; returns seconds and peak RSS in MB.

@@ -1,6 +1,9 @@
 # Shared set-up for the Pester suites: the module under test, and real SQLite sites made and inspected with the
 # sqlite3 shell (the site's own tool, not SiteBackup).
 
+Import-Module (Join-Path $PSScriptRoot '../../build/Pwsh.psm1') -Force
+$script:Pwsh = Get-PwshCommand
+
 $script:ModulePath = $env:SITEBACKUP_TEST_MODULE
 if (-not $script:ModulePath) {
     $script:ModulePath = Join-Path $PSScriptRoot '../../out/SiteBackup/SiteBackup.psd1'
@@ -11,9 +14,8 @@ function Get-TestModulePath { (Resolve-Path $script:ModulePath).Path }
 function Invoke-ChildPwsh {
     # Runs a command in a new pwsh process (the same pwsh as this one; as a dotnet tool it needs pwsh.dll).
     param([Parameter(Mandatory)] [string] $Command)
-    $hostPath = [Environment]::ProcessPath
-    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-    & $hostPath @prefix -NoProfile -NonInteractive -Command $Command
+    $prefix = $script:Pwsh.Prefix
+    & $script:Pwsh.Path @prefix -NoProfile -NonInteractive -Command $Command
 }
 
 function Invoke-Sqlite {
@@ -99,13 +101,11 @@ function Set-ArchiveManifest {
 function Start-ChildPwsh {
     # Starts a pwsh in the background running $Command; returns the process (the caller kills it).
     param([Parameter(Mandatory)] [string] $Command)
-    $hostPath = [Environment]::ProcessPath
     # -EncodedCommand: Start-Process joins its arguments into one command line, which would mangle quotes and lines.
     # Progress off: with no console, pwsh would write progress records to stdout as CLIXML.
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes("`$ProgressPreference = 'SilentlyContinue'`n$Command"))
-    $arguments = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' }) +
-        @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded)
-    Start-Process -FilePath $hostPath -ArgumentList $arguments -PassThru
+    $arguments = @($script:Pwsh.Prefix) + @('-NoProfile', '-NonInteractive', '-OutputFormat', 'Text', '-EncodedCommand', $encoded)
+    Start-Process -FilePath $script:Pwsh.Path -ArgumentList $arguments -PassThru
 }
 
 function Wait-Until {

@@ -19,9 +19,7 @@ internal static class CopyText
         foreach (var property in item.EnumerateObject())
         {
             if (!positions.TryGetValue(property.Name, out int at))
-                throw new BackupException(BackupError.InvalidArgument,
-                    $"Collection '{collectionId}' has no column '{property.Name}' that the backup holds; the table's shape has changed since the backup.",
-                    collectionId);
+                throw ShapeErrors.ColumnMissing(collectionId, property.Name);
             values[at] = property.Value;
         }
         for (int i = 0; i < values.Length; i++)

@@ -288,9 +288,7 @@ internal sealed class PostgreSqlRestore(
         foreach (var property in item.EnumerateObject())
         {
             if (!columns.TryGetValue(property.Name, out var column))
-                throw new BackupException(BackupError.InvalidArgument,
-                    $"Collection '{collectionId}' has no column '{property.Name}' that the backup holds; the table's shape has changed since the backup.",
-                    collectionId);
+                throw ShapeErrors.ColumnMissing(collectionId, property.Name);
             json.WritePropertyName(property.Name);
             if (column.Kind is not (ColumnKind.Plain or ColumnKind.Json)
                 && ItemValues.TryGetMarker(property.Value, out string marker, out string text))

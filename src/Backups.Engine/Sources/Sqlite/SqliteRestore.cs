@@ -156,10 +156,7 @@ internal sealed class SqliteRestore(
                 foreach (string name in _names)
                 {
                     if (!columns.Contains(name))
-                        throw new BackupException(
-                            BackupError.InvalidArgument,
-                            $"Collection '{collectionId}' has no column '{name}' that the backup holds; the table's shape has changed since the backup.",
-                            collectionId);
+                        throw ShapeErrors.ColumnMissing(collectionId, name);
                 }
                 string sql = _names.Count == 0
                     ? $"INSERT INTO {table.QuotedName} DEFAULT VALUES"
