@@ -124,6 +124,67 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
         Assert.Equal(before, await _site.DumpAsync());
     }
 
+    private const string Keys =
+        """
+        SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+        FROM pg_constraint WHERE contype = 'f' ORDER BY conname
+        """;
+
+    [Fact]
+    public async Task Foreign_keys_between_restored_tables_are_added_back_exactly_as_they_were()
+    {
+        await _site.ExecuteAsync(
+            """
+            CREATE TABLE parent (id integer PRIMARY KEY, code text UNIQUE);
+            CREATE TABLE child (id integer PRIMARY KEY, parent_id integer, parent_code text, up integer REFERENCES child(id),
+                CONSTRAINT child_to_parent FOREIGN KEY (parent_id) REFERENCES parent(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);
+            ALTER TABLE child ADD CONSTRAINT "Child by code" FOREIGN KEY (parent_code) REFERENCES parent(code) ON UPDATE SET NULL;
+            CREATE TABLE kept (id integer PRIMARY KEY, parent_id integer CONSTRAINT kept_commented REFERENCES parent(id));
+            COMMENT ON CONSTRAINT kept_commented ON kept IS 'stays';
+            INSERT INTO parent SELECT i, 'c' || i FROM generate_series(1, 100) i;
+            INSERT INTO child SELECT i, i % 100 + 1, 'c' || (i % 7 + 1), NULLIF(i - 1, 0) FROM generate_series(1, 500) i;
+            INSERT INTO kept VALUES (1, 1);
+            """);
+        string keys = _site.Psql(Keys), data = _site.Psql("SELECT * FROM child ORDER BY id");
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        await _site.ExecuteAsync("DELETE FROM child WHERE id > 250; UPDATE child SET parent_code = NULL");
+
+        await TestEngine.RestoreAsync(_site, store, backup.Id, ["parent", "child", "kept"]);
+
+        Assert.Equal(data, _site.Psql("SELECT * FROM child ORDER BY id"));
+        Assert.Equal(keys, _site.Psql(Keys));
+        Assert.Equal("stays\n", _site.Psql("SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'kept_commented'"));
+        // The keys work again: a child of no parent is refused, a deleted parent still cascades.
+        await Assert.ThrowsAnyAsync<Exception>(() => _site.ExecuteAsync("INSERT INTO child VALUES (1000, 999, NULL, NULL)"));
+        await _site.ExecuteAsync("DELETE FROM kept; UPDATE child SET up = NULL; DELETE FROM parent WHERE id = 50");
+        Assert.Equal("0\n", _site.Psql("SELECT count(*) FROM child WHERE parent_id = 50"));
+    }
+
+    [Fact]
+    public async Task Rows_that_break_a_foreign_key_fail_the_restore_and_leave_tables_and_keys_as_they_were()
+    {
+        // The backup is taken before the key exists, with a child whose parent is missing.
+        await _site.ExecuteAsync(
+            """
+            CREATE TABLE parent (id integer PRIMARY KEY);
+            CREATE TABLE child (id integer PRIMARY KEY, parent_id integer);
+            INSERT INTO parent SELECT generate_series(1, 10);
+            INSERT INTO child VALUES (1, 1), (2, 42);
+            """);
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        await _site.ExecuteAsync("DELETE FROM child WHERE id = 2; ALTER TABLE child ADD CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent(id)");
+        string before = await _site.DumpAsync(), keys = _site.Psql(Keys);
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(_site, store, backup.Id));
+
+        Assert.Equal(BackupError.InvalidArgument, e.Error);
+        Assert.Contains("child_parent", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await _site.DumpAsync());
+        Assert.Equal(keys, _site.Psql(Keys));
+    }
+
     [Fact]
     public async Task Wrong_password_unreachable_server_and_missing_database_or_schema_are_told_apart()
     {

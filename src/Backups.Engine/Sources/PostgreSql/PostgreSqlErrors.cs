@@ -18,7 +18,8 @@ internal static class PostgreSqlErrors
             $"A table of '{siteId}' does not exist: {((PostgresException)e).MessageText}", siteId, e),
         PostgresException { SqlState: "57P03" or "53300" or "57P01" } => new BackupException(BackupError.SiteUnreachable,
             $"PostgreSQL at '{siteId}' does not accept connections now: {((PostgresException)e).MessageText}", siteId, e),
-        PostgresException p when p.SqlState.StartsWith("22", StringComparison.Ordinal) || p.SqlState == "42703" => new BackupException(BackupError.InvalidArgument,
+        // 22: a value the column's type refuses; 23: a row a constraint refuses (key, unique, not null, check).
+        PostgresException p when p.SqlState.StartsWith("22", StringComparison.Ordinal) || p.SqlState.StartsWith("23", StringComparison.Ordinal) || p.SqlState == "42703" => new BackupException(BackupError.InvalidArgument,
             $"The backup does not fit the tables of '{siteId}' any more: {p.MessageText}", siteId, e),
         PostgresException p => new BackupException(BackupError.OperationFailed,
             $"PostgreSQL error on '{siteId}': {p.MessageText}", siteId, e),

@@ -11,9 +11,10 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
 /// Replaces tables inside one transaction: TRUNCATE of every table being restored (DELETE when a table outside
-/// the restore refers to one of them), then each table's items streamed in with COPY and made rows by one set-based
-/// insert (<c>json_populate_record</c> turns each item into a row of the table's own types, so numerics stay exact and arrays, json and uuid arrive as they left), referenced tables first. Identity and
-/// serial columns keep the backup's values, and their sequences are moved past them.
+/// the restore refers to one of them), then each table's items streamed in with COPY, referenced tables first.
+/// Foreign keys between restored tables are set aside while the rows go in and added back, checked over the whole
+/// table at once, before the commit (<see cref="KeyRebuild"/>). Identity and serial columns keep the backup's values,
+/// and their sequences are moved past them. Any failure rolls all of it back.
 /// </summary>
 internal sealed class PostgreSqlRestore(
     string siteId, string schema, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PostgreSqlTable> tables) : ISiteRestore
@@ -25,6 +26,8 @@ internal sealed class PostgreSqlRestore(
 
     public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
 
+    private KeyRebuild? setAside;
+
     public async Task<IReadOnlyList<string>> ClearAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken)
     {
         if (collectionIds.Count == 0) return collectionIds;
@@ -33,6 +36,7 @@ internal sealed class PostgreSqlRestore(
             var keys = await ReadForeignKeysAsync(cancellationToken);
             RefuseCascadesFromOutside(keys, collectionIds);
             var order = OrderByReferences(keys, collectionIds);
+            setAside = await KeyRebuild.SetAsideAsync(connection, transaction, schema, collectionIds, cancellationToken);
             if (!keys.Any(k => ids(k.Parent) && !IsRestored(k, collectionIds)))
             {
                 // Nothing outside refers to these tables: one TRUNCATE empties them all without checking a foreign
@@ -248,6 +252,7 @@ internal sealed class PostgreSqlRestore(
     {
         try
         {
+            if (setAside is not null) await setAside.AddBackAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (NpgsqlException e)

@@ -18,8 +18,9 @@ internal enum ColumnKind
 }
 
 /// <summary>A column: its name, its base type's name, how its values travel, and whether it is
-/// <paramref name="Structured"/>: a composite or extension type (or an array of one), whose values travel as JSON
-/// objects that only PostgreSQL's own JSON functions turn back into values.</summary>
+/// <paramref name="Structured"/>: a composite or extension type (or an array of one), whose values may travel as
+/// JSON objects that only PostgreSQL's own JSON functions turn back into values. Built-in types of the "user-defined"
+/// category (json, jsonb, uuid, xml, ...) are not: their JSON is their text.</summary>
 internal sealed record PostgreSqlColumn(string Name, string Type, ColumnKind Kind, bool Structured = false)
 {
     public string Quoted => PostgreSqlSchema.Quote(Name);
@@ -50,7 +51,8 @@ internal static class PostgreSqlSchema
         const string sql =
             """
             SELECT c.relname, a.attname, bt.typname, a.attgenerated <> '' AS generated, a.attndims > 0 OR bt.typcategory = 'A' AS is_array,
-                   bt.typtype = 'c' OR bt.typcategory = 'U' OR COALESCE(et.typtype = 'c' OR et.typcategory = 'U', false) AS structured
+                   bt.typtype = 'c' OR (bt.typcategory = 'U' AND bt.typnamespace <> 'pg_catalog'::regnamespace)
+                     OR COALESCE(et.typtype = 'c' OR (et.typcategory = 'U' AND et.typnamespace <> 'pg_catalog'::regnamespace), false) AS structured
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
