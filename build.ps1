@@ -55,8 +55,9 @@ function Invoke-Build {
     $version = Get-ModuleVersion
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/Backups.PowerShell/Backups.PowerShell.csproj'),
         '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$version")
-    Invoke-Native dotnet @('build', (Join-Path $root 'bench/SiteGenerator/SiteGenerator.csproj'),
-        '-c', $Configuration, '--nologo', '-v', 'quiet')
+    foreach ($tool in 'bench/SiteGenerator/SiteGenerator.csproj', 'tests/WixStandIn/WixStandIn.csproj') {
+        Invoke-Native dotnet @('build', (Join-Path $root $tool), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    }
 
     # The cmdlet assembly at the root, everything it loads in the module's own load context under lib/.
     if (Test-Path $moduleOut) { Remove-Item -Recurse -Force $moduleOut }
@@ -81,6 +82,7 @@ function Invoke-Build {
 }
 
 function Get-GeneratorPath { Join-Path $root "bench/SiteGenerator/bin/$Configuration/net10.0/SiteGenerator.dll" }
+function Get-WixStandInPath { Join-Path $root "tests/WixStandIn/bin/$Configuration/net10.0/WixStandIn.dll" }
 
 function Get-TestTools {
     Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools.proj'), '--nologo', '-v', 'quiet')
@@ -122,7 +124,7 @@ function Invoke-PesterSuites {
     Invoke-Pwsh -File (Join-Path $root 'build/Invoke-PesterSuites.ps1') `
         -PesterPath $PesterPath -TestsPath (Join-Path $root 'tests/Backups.PowerShell.Tests') `
         -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -SummaryPath $summary -Filter $PesterFilter `
-        -ToolsPath (Join-Path $out 'tools') -GeneratorPath (Get-GeneratorPath) | Out-Host
+        -ToolsPath (Join-Path $out 'tools') -GeneratorPath (Get-GeneratorPath) -WixStandInPath (Get-WixStandInPath) | Out-Host
     if (-not (Test-Path $summary)) {
         Write-Host "pester: the run ended without a summary (exit $LASTEXITCODE)" -ForegroundColor Red
         return @{ Passed = 0; Failed = 1 }

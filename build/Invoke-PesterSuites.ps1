@@ -9,6 +9,7 @@ param(
     [Parameter(Mandatory)] [string] $SummaryPath,
     [Parameter(Mandatory)] [string] $ToolsPath,
     [Parameter(Mandatory)] [string] $GeneratorPath,
+    [Parameter(Mandatory)] [string] $WixStandInPath,
     [string] $Filter = ''
 )
 $ErrorActionPreference = 'Stop'
@@ -17,6 +18,7 @@ Import-Module $PesterPath -Force
 $env:SITEBACKUP_TEST_MODULE = $ModulePath
 $env:SITEBACKUP_TEST_TOOLS = $ToolsPath
 $env:SITEBACKUP_TEST_GENERATOR = $GeneratorPath
+$env:SITEBACKUP_TEST_WIXSTANDIN = $WixStandInPath
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = @(Get-ChildItem $TestsPath -Filter "*$Filter*.Tests.ps1" | ForEach-Object FullName)

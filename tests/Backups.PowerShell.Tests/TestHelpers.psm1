@@ -119,4 +119,38 @@ function Wait-Until {
     [bool](& $Condition)
 }
 
-Export-ModuleMember -Function Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest
+function Start-WixStandIn {
+    # Starts the stand-in of the Wix Data API (tests/WixStandIn) on 127.0.0.1 for one site with the given
+    # collections ("name" or "name:WIX_APP"); returns its process, API base, site id and key. Stop-WixStandIn ends it.
+    param([string[]] $Collection = @(), [int] $RatePerMinute = 0)
+    $dll = $env:SITEBACKUP_TEST_WIXSTANDIN
+    if (-not $dll) { $dll = Join-Path $PSScriptRoot '../WixStandIn/bin/Release/net10.0/WixStandIn.dll' }
+    $site = [guid]::NewGuid().ToString()
+    $key = 'key-' + [guid]::NewGuid().ToString('N')
+    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @($dll, '--key', $key, '--site', $site, '--rate', $RatePerMinute) + ($Collection | ForEach-Object { '--collection', $_ })) {
+        $start.ArgumentList.Add([string]$argument)
+    }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notlike 'WIXSTANDIN_API=*') { $process.Kill(); throw "the Wix stand-in did not start: $line" }
+    [pscustomobject]@{ Process = $process; Api = $line.Substring('WIXSTANDIN_API='.Length); SiteId = $site; Key = $key }
+}
+
+function Stop-WixStandIn {
+    param([Parameter(Mandatory)] $StandIn)
+    $StandIn.Process.StandardInput.Close() # the stand-in stops when its input closes
+    if (-not $StandIn.Process.WaitForExit(10000)) { $StandIn.Process.Kill() }
+}
+
+function Invoke-WixApi {
+    # Calls the stand-in as any Wix client would: POST path with a JSON body, the key and the site header.
+    param([Parameter(Mandatory)] $StandIn, [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [hashtable] $Body)
+    Invoke-RestMethod -Method Post -Uri ($StandIn.Api + $Path) -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Depth 20 -Compress) `
+        -Headers @{ Authorization = $StandIn.Key; 'wix-site-id' = $StandIn.SiteId }
+}
+
+Export-ModuleMember -Function Start-WixStandIn, Stop-WixStandIn, Invoke-WixApi, Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest

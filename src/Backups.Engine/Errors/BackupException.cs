@@ -15,4 +15,8 @@ public class BackupException : Exception
 
     public BackupError Error { get; }
     public string? Target { get; }
+
+    /// <summary>The record of the restoration this error ended, when it was one: for a site without transactions
+    /// it says what each collection holds now.</summary>
+    public Model.RestorationRecord? Restoration { get; set; }
 }

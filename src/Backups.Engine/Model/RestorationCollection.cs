@@ -9,5 +9,11 @@ public sealed record RestorationCollection
     /// <summary>The collection of the site it was restored into.</summary>
     public required string Destination { get; init; }
 
+    /// <summary>Items written into <see cref="Destination"/>.</summary>
     public long ItemCount { get; init; }
+
+    public RestorationCollectionStatus Status { get; init; }
+
+    /// <summary>Items the site refused one by one (Wix bulk writes report each item); they are not in it.</summary>
+    public long RefusedItemCount { get; init; }
 }

@@ -17,6 +17,10 @@ public sealed record RestorationRecord
     public DateTimeOffset? FinishedDate { get; init; }
     public IReadOnlyList<RestorationCollection> Collections { get; init; } = [];
 
+    /// <summary>True when the site applied the restore as one transaction, so a failure changed nothing; false for
+    /// a site without transactions (Wix), where <see cref="Collections"/> says what was written.</summary>
+    public bool Transactional { get; init; } = true;
+
     /// <summary>Why the restoration failed; null otherwise.</summary>
     public string? Error { get; init; }
 

@@ -9,7 +9,9 @@ namespace SiteBackup.Engine.Operations;
 /// Restores a backup. Everything that can be checked without touching the site is checked first (the backup is
 /// Ready, the collections and destinations exist, the archive's structure and manifest are sound). The items
 /// are then written inside the site's one restore transaction while their checksums and counts are checked; any
-/// mismatch throws and the transaction rolls back, so nothing unverified ever becomes visible.
+/// mismatch throws and the transaction rolls back, so nothing unverified ever becomes visible. A site without
+/// transactions (Wix) gets every chosen entry checked whole before anything is written, and its restoration record
+/// says what each collection holds when it ends, however it ends.
 /// </summary>
 public static class RestoreOperation
 {
@@ -36,34 +38,75 @@ public static class RestoreOperation
         using var running = store.HoldOperation(restoration.Id);
         store.SaveRestoration(restoration);
 
+        var outcome = new Outcome(restoration.Collections);
         try
         {
             restoration = restoration with { StartedDate = request.Clock.GetUtcNow() };
-            var restored = await RestoreAsync(request, backup, plan, progress, cancellationToken);
+            await RestoreAsync(request, backup, plan, outcome, progress, cancellationToken);
             restoration = restoration with
             {
-                Status = RestorationStatus.Completed,
+                Status = outcome.Refused.Count == 0 ? RestorationStatus.Completed : RestorationStatus.Failed,
                 FinishedDate = request.Clock.GetUtcNow(),
-                Collections = restored,
+                Collections = outcome.Collections,
+                Transactional = outcome.Transactional,
+                Error = outcome.Refused.Count == 0 ? null : RefusedMessage(outcome.Refused),
             };
             store.SaveRestoration(restoration);
+            if (outcome.Refused.Count > 0)
+                throw new BackupException(BackupError.OperationFailed, restoration.Error!, request.Site.SiteId) { Restoration = restoration };
             return restoration;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not BackupException { Restoration: not null })
         {
+            string error = e is OperationCanceledException ? "The restore was canceled" : e.Message;
             var failed = restoration with
             {
                 Status = RestorationStatus.Failed,
                 FinishedDate = request.Clock.GetUtcNow(),
-                Error = e is OperationCanceledException ? "The restore was canceled; the site was left as it was." : e.Message,
+                Collections = outcome.Collections,
+                Transactional = outcome.Transactional,
+                Error = outcome.Transactional
+                    ? error + (e is OperationCanceledException ? "; the site was left as it was." : "")
+                    : $"{error.TrimEnd('.')}. The site has no transactions, so what was written stays: {outcome.Describe()}",
             };
             try { store.SaveRestoration(failed); }
             catch (Exception) { /* the original error is the one to report */ }
             var translated = Failures.Translate(e, "The restore failed");
+            if (translated is BackupException be) be.Restoration = failed;
             if (ReferenceEquals(translated, e)) throw;
             throw translated;
         }
     }
+
+    /// <summary>What the restore has done to each collection so far; for a site without transactions, exactly what
+    /// a failure leaves behind.</summary>
+    private sealed class Outcome(IReadOnlyList<RestorationCollection> planned)
+    {
+        private readonly List<RestorationCollection> collections = planned.ToList();
+        public bool Transactional { get; set; } = true;
+        public List<RefusedItem> Refused { get; } = [];
+        public IReadOnlyList<RestorationCollection> Collections => Transactional && collections.Any(c => c.Status != RestorationCollectionStatus.Restored)
+            ? collections.Select(c => c with { Status = RestorationCollectionStatus.NotRestored, ItemCount = 0 }).ToList() // rolled back
+            : collections;
+
+        public void Set(string sourceId, RestorationCollectionStatus status, long items, long refused = 0)
+        {
+            int at = collections.FindIndex(c => c.Id == sourceId);
+            collections[at] = collections[at] with { Status = status, ItemCount = items, RefusedItemCount = refused };
+        }
+
+        public string Describe() => string.Join("; ", collections.Select(c => c.Status switch
+        {
+            RestorationCollectionStatus.Restored => $"'{c.Destination}' restored ({c.ItemCount} items)",
+            RestorationCollectionStatus.Partial => $"'{c.Destination}' emptied and {c.ItemCount} items written",
+            _ => $"'{c.Destination}' untouched",
+        })) + ".";
+    }
+
+    private static string RefusedMessage(List<RefusedItem> refused) =>
+        $"The site refused {refused.Count} item(s); everything else was written: " +
+        string.Join("; ", refused.Take(10).Select(r => $"'{r.CollectionId}' item '{r.ItemId ?? "(no id)"}': {r.Code} {r.Message}")) +
+        (refused.Count > 10 ? $"; and {refused.Count - 10} more." : ".");
 
     private sealed record Step(BackupCollection Source, string Destination);
 
@@ -95,8 +138,8 @@ public static class RestoreOperation
         return steps;
     }
 
-    private static async Task<IReadOnlyList<RestorationCollection>> RestoreAsync(
-        RestoreRequest request, BackupRecord backup, List<Step> plan, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    private static async Task RestoreAsync(
+        RestoreRequest request, BackupRecord backup, List<Step> plan, Outcome outcome, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         string activity = $"Restoring backup {backup.Id} into {request.Site.SiteId}";
         await using var archiveStream = request.Store.OpenArchive(backup.Id);
@@ -116,8 +159,19 @@ public static class RestoreOperation
                     step.Destination);
         }
 
+        outcome.Transactional = restore.IsTransactional;
+        if (!restore.IsTransactional)
+        {
+            // Nothing written can be taken back: every chosen entry is checked whole (count, size, SHA-256) first.
+            foreach (var entry in entries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var check = archive.OpenCollection(entry);
+                check.CheckRest();
+            }
+        }
+
         var order = await restore.ClearAsync(plan.Select(p => p.Destination).ToList(), cancellationToken);
-        var restored = new Dictionary<string, RestorationCollection>(StringComparer.Ordinal);
         for (int i = 0; i < order.Count; i++)
         {
             int at = plan.FindIndex(p => string.Equals(p.Destination, order[i], StringComparison.Ordinal));
@@ -129,21 +183,26 @@ public static class RestoreOperation
             progress?.Report(step);
             using var items = archive.OpenCollection(entries[at]);
             long count;
+            int refusedBefore = restore.RefusedItems.Count;
             try
             {
                 count = await restore.WriteAsync(plan[at].Destination, items, cancellationToken);
             }
-            catch (BackupException e) when (e.Error != BackupError.ArchiveCorrupt)
+            catch (Exception e)
             {
-                items.CheckRest(); // throws ArchiveCorrupt when the refused item came from a damaged entry
+                if (!restore.IsTransactional && restore.ItemsWritten(plan[at].Destination) is { } written)
+                    outcome.Set(plan[at].Source.Id, RestorationCollectionStatus.Partial, written);
+                if (e is BackupException { Error: not BackupError.ArchiveCorrupt })
+                    items.CheckRest(); // throws ArchiveCorrupt when the refused item came from a damaged entry
                 throw;
             }
+            int refused = restore.RefusedItems.Count - refusedBefore;
+            outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused);
             progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount });
-            restored[plan[at].Source.Id] = new RestorationCollection { Id = plan[at].Source.Id, Destination = plan[at].Destination, ItemCount = count };
         }
         cancellationToken.ThrowIfCancellationRequested();
         await restore.CommitAsync(cancellationToken);
+        outcome.Refused.AddRange(restore.RefusedItems);
         progress?.Report(new BackupProgress { Activity = activity, CollectionCount = plan.Count, CollectionIndex = plan.Count, Completed = true });
-        return plan.Select(p => restored[p.Source.Id]).ToList();
     }
 }

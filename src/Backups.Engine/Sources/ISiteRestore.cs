@@ -4,10 +4,23 @@ namespace SiteBackup.Engine.Sources;
 
 /// <summary>
 /// A restore in progress on a site: collections replaced inside one transaction. Disposing without
-/// <see cref="CommitAsync"/> rolls everything back.
+/// <see cref="CommitAsync"/> rolls everything back. A site without transactions says so with
+/// <see cref="IsTransactional"/> false: its <see cref="ClearAsync"/> only orders, each <see cref="WriteAsync"/>
+/// empties its collection and writes item by item, what was written stays written, and <see cref="CommitAsync"/>
+/// has nothing left to do.
 /// </summary>
 public interface ISiteRestore : IAsyncDisposable
 {
+    /// <summary>True when nothing is visible until <see cref="CommitAsync"/> and a failure changes nothing.</summary>
+    bool IsTransactional => true;
+
+    /// <summary>Items the site refused one by one (a bulk write's per-item errors); the rest were written.</summary>
+    IReadOnlyList<RefusedItem> RefusedItems => [];
+
+    /// <summary>For a site without transactions, how many items <paramref name="collectionId"/> holds since this
+    /// restore emptied it, or null when it has not touched it: what a failure part-way leaves behind.</summary>
+    long? ItemsWritten(string collectionId) => null;
+
     /// <summary>The collections the site has now, inside the restore's transaction.</summary>
     IReadOnlyList<CollectionInfo> Collections { get; }
 
@@ -21,3 +34,6 @@ public interface ISiteRestore : IAsyncDisposable
 
     Task CommitAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>One item a site refused: its collection, its id, and the site's error code and message.</summary>
+public sealed record RefusedItem(string CollectionId, string? ItemId, string Code, string Message);

@@ -2,6 +2,7 @@ using System.Net;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Sources.PostgreSql;
 using SiteBackup.Engine.Sources.Sqlite;
+using SiteBackup.Engine.Sources.Wix;
 
 namespace SiteBackup.Engine.Sources;
 
@@ -11,6 +12,7 @@ public static class SiteKinds
     private static readonly ISiteKind[] All =
     [
         new PostgreSqlSiteKind(),
+        new WixSiteKind(),
         // SQLite comes last because it also takes plain paths.
         new SqliteSiteKind(),
     ];
@@ -43,7 +45,7 @@ public static class SiteKinds
         string shown = SiteStrings.Describe(site);
         throw new BackupException(
             BackupError.InvalidArgument,
-            $"'{shown}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>) or a postgresql:// URI.",
+            $"'{shown}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>), a postgresql:// URI or wix://<site-id>.",
             shown);
     }
 }

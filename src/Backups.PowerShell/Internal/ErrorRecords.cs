@@ -10,7 +10,8 @@ namespace SiteBackup.PowerShell.Internal;
 internal static class ErrorRecords
 {
     public static ErrorRecord From(BackupException e) =>
-        new(e, e.Error.ToString(), Category(e.Error), e.Target);
+        // A restoration that ended in this error is its target: on a site without transactions it says what was written.
+        new(e, e.Error.ToString(), Category(e.Error), (object?)e.Restoration ?? e.Target);
 
     public static ErrorRecord InvalidArgument(string message, object? target) =>
         From(new BackupException(BackupError.InvalidArgument, message, target?.ToString()));

@@ -8,7 +8,7 @@ namespace SiteBackup.Engine.Tests.Support;
 /// A fresh database on the test run's PostgreSQL server (build.ps1 starts one and names it in SITEBACKUP_TEST_PG,
 /// with the password in SITEBACKUP_TEST_PG_PASSWORD), dropped afterwards. Read back with psql.
 /// </summary>
-public sealed class PostgresFixture : ISiteFixture
+public sealed class PostgresFixture : ISqlSiteFixture
 {
     private readonly Uri _server;
     private readonly string _password;

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace SiteBackup.Engine.Tests.Support;
 
-public sealed class SqliteFixture : ISiteFixture
+public sealed class SqliteFixture : ISqlSiteFixture
 {
     private readonly TempFolder _folder = new();
     private readonly SqliteSite _site;

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using SiteBackup.Engine.Errors;
+
+namespace SiteBackup.Engine.Sources.Wix;
+
+/// <summary>
+/// The HTTP side of a Wix site: one <see cref="HttpClient"/> per site carrying the <c>Authorization</c> and
+/// <c>wix-site-id</c> headers, every request paced evenly under the rate limit (a token bucket, one request per
+/// 60/<see cref="WixOptions.RequestsPerMinute"/> seconds), and a Polly pipeline around each request: a timeout per
+/// attempt, and retries with exponential backoff and jitter on 429 (waiting at least what Retry-After asks) and 5xx,
+/// and on failures and timeouts on the way. Every request the source sends is safe to repeat: queries by cursor,
+/// counts, truncation, and bulk saves (a save of the same item twice leaves one item).
+/// </summary>
+internal sealed class WixClient : IDisposable
+{
+    /// <summary>One connection pool for the process; each site's client only adds its own headers.</summary>
+    private static readonly SocketsHttpHandler SharedHandler = new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = DecompressionMethods.All,
+    };
+
+    private readonly HttpClient http;
+    private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
+    private readonly TokenBucketRateLimiter pace;
+    private readonly string siteId;
+
+    public WixClient(string siteId, string wixSiteId, string apiKey, WixOptions options)
+    {
+        this.siteId = siteId;
+        Options = options;
+        http = new HttpClient(SharedHandler, disposeHandler: false)
+        {
+            BaseAddress = options.ApiBase,
+            Timeout = Timeout.InfiniteTimeSpan, // the pipeline times each attempt out
+        };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", apiKey);
+        http.DefaultRequestHeaders.Add("wix-site-id", wixSiteId);
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("SiteBackup", typeof(WixClient).Assembly.GetName().Version?.ToString(3)));
+
+        // One token at a time: no burst can push a minute over the limit, whichever way the server counts it.
+        pace = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 1,
+            TokensPerPeriod = 1,
+            // The replenishing timer cannot tick faster than a millisecond: a rate past 60,000 a minute is no pace.
+            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMinute / Math.Max(1, options.RequestsPerMinute))),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+
+        pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(response => IsTransient(response.StatusCode)),
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options)),
+                OnRetry = args =>
+                {
+                    Retries++;
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            })
+            .AddTimeout(options.AttemptTimeout)
+            .Build();
+    }
+
+    public WixOptions Options { get; }
+
+    /// <summary>How many requests were repeated (after a 429, a 5xx, a failure or a timeout).</summary>
+    public int Retries { get; private set; }
+
+    public Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, path, null, null, cancellationToken);
+
+    /// <summary>POSTs <paramref name="body"/> (JSON) and returns the answer; <paramref name="collectionId"/> names
+    /// the collection in errors.</summary>
+    public Task<JsonDocument> PostAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, body, collectionId, cancellationToken);
+
+    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body, string? collectionId, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await pipeline.ExecuteAsync(async token =>
+            {
+                using var lease = await pace.AcquireAsync(1, token);
+                using var request = new HttpRequestMessage(method, path);
+                if (body is { } content)
+                {
+                    request.Content = new ReadOnlyMemoryContent(content);
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                }
+                return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
+            }, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
+        {
+            throw new BackupException(BackupError.SiteUnreachable,
+                $"The Wix Data API cannot be reached for '{siteId}' after {Options.MaxRetries + 1} attempts: {e.Message}", siteId, e);
+        }
+
+        using (response)
+        {
+            byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+                throw WixErrors.FromResponse(response.StatusCode, answer, siteId, collectionId, Options.MaxRetries + 1);
+            try
+            {
+                return JsonDocument.Parse(answer);
+            }
+            catch (JsonException e)
+            {
+                throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered '{siteId}' with something that is not JSON.", siteId, e);
+            }
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    /// <summary>Retry-After (seconds or a date) when the answer has one: never retry sooner than asked, never wait
+    /// longer than the longest delay. Null lets the backoff decide.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, WixOptions options)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null) return null;
+        var wait = header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        if (wait is null) return null;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > options.MaxRetryDelay ? options.MaxRetryDelay : wait;
+    }
+
+    public void Dispose()
+    {
+        pace.Dispose();
+        http.Dispose();
+    }
+}

@@ -1,0 +1,267 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Sources.Wix;
+using SiteBackup.Engine.Tests.Support;
+using SiteBackup.WixStandIn;
+
+namespace SiteBackup.Engine.Tests.Sources;
+
+public sealed class WixSourceContractTests : SourceContractTests
+{
+    protected override ISiteFixture CreateFixture() => new WixFixture();
+}
+
+/// <summary>
+/// The Wix source against the stand-in of the Wix Data API: paging and bulk limits, faults, lost answers, rate
+/// limits and slow answers that lose or double nothing, errors told apart, and restores that say what they wrote.
+/// </summary>
+public sealed class WixSourceTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>Items of mixed shape: text, numbers (some whole, written 2.0), nested objects, arrays, dates.</summary>
+    private static void Fill(StandInCollection collection, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var item = new JsonObject
+            {
+                ["_id"] = $"item-{i:D6}",
+                ["_owner"] = "owner-" + (i % 7),
+                ["_createdDate"] = new JsonObject { ["$date"] = $"2024-01-01T00:00:{i % 60:D2}.000Z" },
+                ["title"] = new string('x', i % 300) + " \"quoted\" ☃",
+                ["rank"] = i,
+                ["tags"] = new JsonArray("a", i % 2 == 0 ? "even" : "odd"),
+                ["nested"] = new JsonObject { ["n"] = null, ["deep"] = new JsonArray(1, 2) },
+            };
+            string text = item.ToJsonString().Replace("\"rank\":" + i + ",", "\"rank\":" + i + ".0,", StringComparison.Ordinal);
+            collection.Save($"item-{i:D6}", text);
+        }
+    }
+
+    private async Task<(BackupRecord Backup, SiteBackup.Engine.Stores.IBackupStore Store)> BackupAsync(WixFixture site, string? siteString = null)
+    {
+        var store = TestEngine.Store(_folder);
+        var outcome = await BackupOperation.RunAsync(new BackupRequest { Site = SiteKinds.Open(siteString ?? site.Site, site.Credential), Store = store });
+        return (outcome.Backup!, store);
+    }
+
+    [Fact]
+    public async Task Pages_of_1000_and_bulk_saves_of_1000_carry_every_item_once()
+    {
+        await using var site = new WixFixture();
+        Fill(site.Add("big"), 2500);
+        string before = await site.DumpAsync();
+
+        var (backup, store) = await BackupAsync(site);
+
+        Assert.Equal(2500, backup.Collections.Single().ItemCount);
+        Assert.Equal(3, site.Server.Calls["items/query"]); // 1000 + 1000 + 500
+        site.Collection("big").Truncate();
+        Fill(site.Collection("big"), 10);
+
+        var restoration = await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.Equal(3, site.Server.Calls["bulk/items/save"]);
+        Assert.False(restoration.Transactional);
+        Assert.Equal(2500, restoration.Collections.Single().ItemCount);
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task Faults_before_and_after_the_work_and_lost_answers_neither_lose_nor_double_an_item()
+    {
+        // Every third request fails with a 503, alternately before the stand-in acts and after it (the answer lost,
+        // the write done): the retried bulk save must not double items, the retried page must not skip any.
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0, FailEvery = 3, FaultTiming = FaultTiming.Alternate });
+        Fill(site.Add("items"), 3500);
+        site.Add("other");
+        Fill(site.Collection("other"), 1200);
+        string before = await site.DumpAsync();
+
+        var (backup, store) = await BackupAsync(site);
+        Assert.Equal([3500L, 1200L], backup.Collections.OrderBy(c => c.Id).Select(c => c.ItemCount));
+        site.Collection("items").Truncate();
+        var restoration = await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.True(site.Server.Faults >= 5, $"only {site.Server.Faults} faults were injected");
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.Equal(3500, await site.CountAsync("items"));
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task Past_the_rate_limit_the_client_waits_out_Retry_After_and_loses_nothing()
+    {
+        // An unpaced client against 5 requests a second: 429s with Retry-After, waited out, every item there.
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 5, RateWindow = TimeSpan.FromSeconds(1) },
+            WixFixture.Fast with { MaxRetryDelay = TimeSpan.FromSeconds(2), MaxRetries = 20 });
+        Fill(site.Add("items"), 6000);
+        string before = await site.DumpAsync();
+
+        var (backup, store) = await BackupAsync(site);
+        site.Collection("items").Truncate();
+        await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.True(site.Server.Throttled > 0, "the stand-in never answered 429");
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task A_paced_client_stays_under_the_limit_and_close_to_it()
+    {
+        // 20 requests a second at the stand-in, the client paced at 95% of that: no 429 at all, and a sustained
+        // rate near the limit. The bound is loose (half the limit) so a busy CI machine cannot fail it; what it
+        // guards against is a client that waits far more than the limit asks.
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 20, RateWindow = TimeSpan.FromSeconds(1) },
+            WixFixture.Fast with { RequestsPerMinute = 1140 });
+        Fill(site.Add("items"), 30_000);
+
+        var (backup, _) = await BackupAsync(site);
+
+        Assert.Equal(30_000, backup.Collections.Single().ItemCount);
+        Assert.Equal(0, site.Server.Throttled);
+        var served = site.Server.Served;
+        double perSecond = (served.Count - 1) / (served[^1] - served[0]).TotalSeconds;
+        Assert.True(perSecond is > 10 and <= 20.5, $"{served.Count} requests at {perSecond:F1} a second against a limit of 20");
+    }
+
+    [Fact]
+    public async Task Slow_answers_time_out_and_are_asked_again()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0, SlowEvery = 2, SlowDelay = TimeSpan.FromSeconds(5) },
+            WixFixture.Fast with { AttemptTimeout = TimeSpan.FromMilliseconds(500) });
+        Fill(site.Add("items"), 2100);
+        string before = await site.DumpAsync();
+
+        var (backup, store) = await BackupAsync(site);
+        site.Collection("items").Truncate();
+        await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.True(site.Server.Slowed >= 3, $"only {site.Server.Slowed} slow answers");
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_key_an_unknown_site_a_bad_site_string_and_an_API_that_stays_down_are_told_apart()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
+        await site.CreateSampleAsync();
+        async Task<BackupError> Fails(string siteString, NetworkCredential? credential) =>
+            (await Assert.ThrowsAsync<BackupException>(() => SiteKinds.Open(siteString, credential).ListCollectionsAsync(CancellationToken.None))).Error;
+
+        Assert.Equal(BackupError.AuthenticationFailed, await Fails(site.Site, new NetworkCredential("", "wrong-key")));
+        var unknown = Guid.NewGuid().ToString();
+        WixSiteKind.OptionsForSite[unknown] = WixSiteKind.OptionsForSite[site.SiteId];
+        try { Assert.Equal(BackupError.SiteNotFound, await Fails($"wix://{unknown}", site.Credential)); }
+        finally { WixSiteKind.OptionsForSite.TryRemove(unknown, out _); }
+        var bad = Assert.Throws<BackupException>(() => SiteKinds.Open("wix://secret-key@not-a-guid", site.Credential));
+        Assert.Equal(BackupError.InvalidArgument, bad.Error);
+        Assert.DoesNotContain("secret", bad.Message, StringComparison.Ordinal);
+        string? saved = Environment.GetEnvironmentVariable("WIX_API_KEY");
+        Environment.SetEnvironmentVariable("WIX_API_KEY", null);
+        try { Assert.Equal(BackupError.AuthenticationFailed, Assert.Throws<BackupException>(() => SiteKinds.Open(site.Site, null)).Error); }
+        finally { Environment.SetEnvironmentVariable("WIX_API_KEY", saved); }
+
+        site.Server.Options.FailFrom = 1;
+        Assert.Equal(BackupError.SiteUnreachable, await Fails(site.Site, site.Credential));
+        Assert.Equal(5, await site.CountAsync("people")); // nothing was touched
+    }
+
+    [Fact]
+    public async Task The_stand_in_answers_403_without_wix_site_id_and_400_past_its_limits()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
+        await site.CreateSampleAsync();
+        using var http = new HttpClient { BaseAddress = site.Server.ApiBase };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", site.Server.Options.ApiKey);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("collections")).StatusCode);
+        http.DefaultRequestHeaders.Add("wix-site-id", site.SiteId);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("collections")).StatusCode);
+        var tooBig = new StringContent("""{"dataCollectionId":"people","query":{"cursorPaging":{"limit":1001}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("items/query", tooBig)).StatusCode);
+        var bulk = new JsonObject { ["dataCollectionId"] = "people", ["dataItems"] = new JsonArray(Enumerable.Range(0, 1001).Select(i => (JsonNode)new JsonObject { ["data"] = new JsonObject() }).ToArray()) };
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("bulk/items/save", new StringContent(bulk.ToJsonString()))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Items_the_site_refuses_are_reported_one_by_one_and_the_rest_are_written()
+    {
+        await using var site = new WixFixture();
+        await site.CreateSampleAsync();
+        site.Collection("people").Save("big", new JsonObject { ["_id"] = "big", ["blob"] = new string('z', 20_000) }.ToJsonString());
+        var (backup, store) = await BackupAsync(site);
+        site.Server.Options.MaxItemBytes = 10_000;
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, backup.Id));
+
+        Assert.Equal(BackupError.OperationFailed, e.Error);
+        Assert.Contains("'people' item 'big': ITEM_TOO_LARGE", e.Message, StringComparison.Ordinal);
+        var people = e.Restoration!.Collections.Single(c => c.Id == "people");
+        Assert.Equal((RestorationCollectionStatus.Partial, 5L, 1L), (people.Status, people.ItemCount, people.RefusedItemCount));
+        Assert.Equal(RestorationCollectionStatus.Restored, e.Restoration.Collections.Single(c => c.Id == "orders").Status);
+        Assert.Equal(5, await site.CountAsync("people"));
+        var stored = store.ListRestorations().Single();
+        Assert.Equal((RestorationStatus.Failed, false), (stored.Status, stored.Transactional));
+    }
+
+    [Fact]
+    public async Task A_restore_that_fails_part_way_says_exactly_what_each_collection_holds()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 }, WixFixture.Fast with { PageSize = 2, MaxRetries = 2 });
+        await site.CreateSampleAsync();
+        var (backup, store) = await BackupAsync(site);
+        await site.ChangeAsync();
+        // Once the restore reaches people (empty, orders, people), the API goes down after the truncate and two
+        // bulk saves of 2 items: people then holds 4 of its 5.
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.CollectionId == "people" && p.ItemsDone == 0 && site.Server.Options.FailFrom == 0)
+                site.Server.Options.FailFrom = site.Server.Counted + 4;
+        });
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backup.Id, Store = store, Site = SiteKinds.Open(site.Site, site.Credential),
+        }, progress));
+
+        Assert.Equal(BackupError.SiteUnreachable, e.Error);
+        var record = store.ListRestorations().Single();
+        Assert.Equal((RestorationStatus.Failed, false), (record.Status, record.Transactional));
+        Assert.Equal(
+            [("empty", RestorationCollectionStatus.Restored, 0L), ("orders", RestorationCollectionStatus.Restored, 3L), ("people", RestorationCollectionStatus.Partial, 4L)],
+            record.Collections.Select(c => (c.Id, c.Status, c.ItemCount)));
+        Assert.Contains("'people' emptied and 4 items written", record.Error, StringComparison.Ordinal);
+        Assert.Equal(4, await site.CountAsync("people"));
+        Assert.Equal(3, await site.CountAsync("orders"));
+    }
+
+    [Fact]
+    public async Task App_collections_are_backed_up_only_when_asked_for_and_external_ones_never()
+    {
+        await using var site = new WixFixture();
+        await site.CreateSampleAsync();
+        Fill(site.Add("Stores/Products", "WIX_APP"), 3);
+        Fill(site.Add("external", "EXTERNAL"), 3);
+
+        var (own, _) = await BackupAsync(site);
+        var (withApps, _) = await BackupAsync(site, site.Site + "?apps=include");
+
+        Assert.Equal(["empty", "orders", "people"], own.Collections.Select(c => c.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["Stores/Products", "empty", "orders", "people"], withApps.Collections.Select(c => c.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(own.SiteId, withApps.SiteId);
+    }
+
+    /// <summary>Reports on the caller's thread at once (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SynchronousProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
+    {
+        public void Report(BackupProgress value) => report(value);
+    }
+}

@@ -1,0 +1,36 @@
+namespace SiteBackup.WixStandIn;
+
+/// <summary>Where a request that gets a fault fails: before the stand-in acts on it, or after (the answer is lost
+/// but the write happened, which is what makes a retried write dangerous).</summary>
+public enum FaultTiming { Before, After, Alternate }
+
+/// <summary>
+/// How the stand-in behaves. The defaults are Wix's documented limits: pages and bulk writes of at most 1000 items,
+/// items of at most 500 KB, 200 requests a minute.
+/// </summary>
+public sealed class StandInOptions
+{
+    public string ApiKey { get; set; } = "test-api-key";
+    public int MaxPage { get; set; } = 1000;
+    public int DefaultPage { get; set; } = 50;
+    public int MaxBulk { get; set; } = 1000;
+    public int MaxItemBytes { get; set; } = 500 * 1024;
+
+    /// <summary>At most this many requests in any <see cref="RateWindow"/>; past it, 429 with Retry-After. 0: no limit.</summary>
+    public int RateLimit { get; set; } = 200;
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Every Nth request (counting those past authentication and the rate limit) is answered
+    /// <see cref="FaultStatus"/>. 0: never.</summary>
+    public int FailEvery { get; set; }
+    public int FaultStatus { get; set; } = 503;
+    public FaultTiming FaultTiming { get; set; } = FaultTiming.Alternate;
+
+    /// <summary>Every request from the Nth on (counting as <see cref="FailEvery"/> does) is answered
+    /// <see cref="FaultStatus"/> before it is carried out: the API is down for good. 0: never.</summary>
+    public long FailFrom { get; set; }
+
+    /// <summary>Every Nth request is answered only after <see cref="SlowDelay"/>. 0: never.</summary>
+    public int SlowEvery { get; set; }
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);
+}

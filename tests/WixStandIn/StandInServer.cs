@@ -1,0 +1,318 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SiteBackup.WixStandIn;
+
+/// <summary>
+/// A local stand-in for the Wix Data REST API (<c>/wix-data/v2</c>), written from Wix's public documentation, for
+/// tests only. It serves what a Wix collection source calls: <c>GET collections</c> (offset paging),
+/// <c>POST items/query</c> (cursor paging, 50 items by default, at most 1000), <c>POST items/count</c>,
+/// <c>POST items/truncate</c>, <c>POST bulk/items/save</c> and <c>bulk/items/insert</c> (at most 1000 items a call,
+/// a result for each item, items of at most 500 KB). It answers 403 without a <c>wix-site-id</c> header, 401 with a
+/// wrong key, 404 for an unknown site or collection, 400 for a page or bulk past the limits, 429 with Retry-After
+/// past the rate limit, and injected 5xx faults (before or after acting) and slow answers.
+/// Where Wix's documentation is silent the stand-in keeps what it is given: a saved item keeps the
+/// <c>_createdDate</c>, <c>_updatedDate</c> and <c>_owner</c> it carries (it sets them only when absent), and its
+/// per-item error codes are its own names.
+/// </summary>
+public sealed class StandInServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly Queue<DateTimeOffset> window = new();
+    private long counted;
+    private int faults;
+
+    public StandInServer(StandInOptions? options = null)
+    {
+        Options = options ?? new StandInOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        app = builder.Build();
+        app.Run(HandleAsync);
+    }
+
+    public StandInOptions Options { get; }
+    public StandInData Data { get; } = new();
+
+    /// <summary>The API base, ending in <c>/wix-data/v2/</c>.</summary>
+    public Uri ApiBase { get; private set; } = null!;
+
+    public int Requests { get; private set; }
+    /// <summary>Requests past authentication and the rate limit, as <see cref="StandInOptions.FailEvery"/> counts them.</summary>
+    public long Counted { get { lock (window) return counted; } }
+    /// <summary>Requests served by path (<c>items/query</c>, <c>bulk/items/save</c>, ...).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Calls { get; } = new();
+    public int Throttled { get; private set; }
+    public int Faults => faults;
+    public int Slowed { get; private set; }
+    public int BulkItemErrors { get; private set; }
+    /// <summary>Arrival times of the requests that were served (not throttled).</summary>
+    public List<DateTimeOffset> Served { get; } = [];
+
+    public async Task<StandInServer> StartAsync()
+    {
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        ApiBase = new Uri(address.TrimEnd('/') + "/wix-data/v2/");
+        return this;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        string path = request.Path.Value ?? "";
+        if (!path.StartsWith("/wix-data/v2/", StringComparison.Ordinal))
+        {
+            await Error(context, 404, "Not found", "NOT_FOUND");
+            return;
+        }
+        path = path["/wix-data/v2/".Length..];
+        lock (window) Requests++;
+
+        string? siteId = request.Headers["wix-site-id"].FirstOrDefault();
+        if (string.IsNullOrEmpty(siteId))
+        {
+            await Error(context, 403, "Missing wix-site-id header", "PERMISSION_DENIED");
+            return;
+        }
+        if (request.Headers.Authorization.FirstOrDefault() != Options.ApiKey)
+        {
+            await Error(context, 401, "Invalid API key", "UNAUTHENTICATED");
+            return;
+        }
+        if (Throttle() is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Error(context, 429, "Too many requests", "RATE_LIMIT_EXCEEDED");
+            return;
+        }
+
+        long number;
+        lock (window) number = ++counted;
+        if (Options.SlowEvery > 0 && number % Options.SlowEvery == 0)
+        {
+            lock (window) Slowed++;
+            await Task.Delay(Options.SlowDelay, context.RequestAborted);
+        }
+        if (Options.FailFrom > 0 && number >= Options.FailFrom)
+        {
+            Interlocked.Increment(ref faults);
+            await Error(context, Options.FaultStatus, "Injected outage", "INTERNAL");
+            return;
+        }
+        bool faultAfter = false;
+        if (Options.FailEvery > 0 && number % Options.FailEvery == 0)
+        {
+            int nth = Interlocked.Increment(ref faults);
+            faultAfter = Options.FaultTiming == FaultTiming.After || (Options.FaultTiming == FaultTiming.Alternate && nth % 2 == 0);
+            if (!faultAfter)
+            {
+                await Error(context, Options.FaultStatus, "Injected fault", "INTERNAL");
+                return;
+            }
+        }
+
+        if (!Data.HasSite(siteId))
+        {
+            await Error(context, 404, $"Site {siteId} not found", "SITE_NOT_FOUND");
+            return;
+        }
+
+        Calls.AddOrUpdate(path, 1, (_, n) => n + 1);
+        (int status, JsonObject body) answer;
+        try
+        {
+            answer = path switch
+            {
+                "collections" when HttpMethods.IsGet(request.Method) => ListCollections(siteId, request.Query),
+                "items/query" when HttpMethods.IsPost(request.Method) => Query(siteId, await ReadAsync(request)),
+                "items/count" when HttpMethods.IsPost(request.Method) => Count(siteId, await ReadAsync(request)),
+                "items/truncate" when HttpMethods.IsPost(request.Method) => Truncate(siteId, await ReadAsync(request)),
+                "bulk/items/save" when HttpMethods.IsPost(request.Method) => Bulk(siteId, await ReadAsync(request), insert: false),
+                "bulk/items/insert" when HttpMethods.IsPost(request.Method) => Bulk(siteId, await ReadAsync(request), insert: true),
+                _ => (404, ErrorBody("No such endpoint", "NOT_FOUND")),
+            };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            answer = (400, ErrorBody($"Bad request: {e.Message}", "INVALID_ARGUMENT"));
+        }
+        if (faultAfter)
+        {
+            await Error(context, Options.FaultStatus, "Injected fault (after the request was carried out)", "INTERNAL");
+            return;
+        }
+        context.Response.StatusCode = answer.status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer.body.ToJsonString());
+    }
+
+    /// <summary>A sliding window: the time until a place frees up when it is full, else null (and the request counts).</summary>
+    private TimeSpan? Throttle()
+    {
+        var now = DateTimeOffset.UtcNow;
+        lock (window)
+        {
+            if (Options.RateLimit <= 0)
+            {
+                Served.Add(now);
+                return null;
+            }
+            while (window.Count > 0 && now - window.Peek() >= Options.RateWindow) window.Dequeue();
+            if (window.Count >= Options.RateLimit)
+            {
+                Throttled++;
+                return window.Peek() + Options.RateWindow - now;
+            }
+            window.Enqueue(now);
+            Served.Add(now);
+            return null;
+        }
+    }
+
+    private static async Task<JsonObject> ReadAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        string text = await reader.ReadToEndAsync();
+        return JsonNode.Parse(text)?.AsObject() ?? throw new JsonException("empty body");
+    }
+
+    private (int, JsonObject) ListCollections(string siteId, IQueryCollection query)
+    {
+        int limit = int.TryParse(query["paging.limit"], out int l) ? l : 50;
+        int offset = int.TryParse(query["paging.offset"], out int o) ? o : 0;
+        if (limit is < 1 or > 1000) return (400, ErrorBody("paging.limit must be between 1 and 1000", "INVALID_ARGUMENT"));
+        var all = Data.Collections(siteId);
+        var page = all.Skip(offset).Take(limit).ToList();
+        var collections = new JsonArray(page.Select(c => (JsonNode)new JsonObject
+        {
+            ["id"] = c.Id, ["displayName"] = c.DisplayName, ["collectionType"] = c.Type,
+        }).ToArray());
+        return (200, new JsonObject
+        {
+            ["collections"] = collections,
+            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["offset"] = offset, ["total"] = all.Count },
+        });
+    }
+
+    private StandInCollection? Find(string siteId, JsonObject body, out (int, JsonObject) notFound)
+    {
+        string id = body["dataCollectionId"]?.GetValue<string>() ?? throw new InvalidOperationException("dataCollectionId is required");
+        var collection = Data.Collection(siteId, id);
+        notFound = (404, ErrorBody($"Collection {id} does not exist", "WDE0025"));
+        return collection;
+    }
+
+    private (int, JsonObject) Query(string siteId, JsonObject body)
+    {
+        if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
+        var paging = body["query"]?["cursorPaging"];
+        int limit = paging?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
+        if (limit < 1 || limit > Options.MaxPage)
+            return (400, ErrorBody($"cursorPaging.limit must be between 1 and {Options.MaxPage}", "INVALID_ARGUMENT"));
+        long after = 0;
+        if (paging?["cursor"]?.GetValue<string>() is { } cursor)
+        {
+            // A cursor request carries nothing else of the query.
+            if (body["query"]!.AsObject().Count > 1) return (400, ErrorBody("A cursor request takes no filter or sort", "INVALID_ARGUMENT"));
+            string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('|');
+            if (parts.Length != 2 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
+            after = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var page = collection.Page(after, limit, out bool more);
+        var items = new JsonArray(page.Select(p =>
+        {
+            var data = JsonNode.Parse(p.Data)!;
+            return (JsonNode)new JsonObject { ["id"] = data["_id"]?.DeepClone(), ["dataCollectionId"] = collection.Id, ["data"] = data };
+        }).ToArray());
+        var cursors = new JsonObject();
+        if (more) cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}"));
+        return (200, new JsonObject
+        {
+            ["dataItems"] = items,
+            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["cursors"] = cursors, ["hasNext"] = more },
+        });
+    }
+
+    private (int, JsonObject) Count(string siteId, JsonObject body) =>
+        Find(siteId, body, out var notFound) is { } collection ? (200, new JsonObject { ["totalCount"] = collection.Count }) : notFound;
+
+    private (int, JsonObject) Truncate(string siteId, JsonObject body)
+    {
+        if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
+        collection.Truncate();
+        return (200, new JsonObject());
+    }
+
+    private (int, JsonObject) Bulk(string siteId, JsonObject body, bool insert)
+    {
+        if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
+        var items = body["dataItems"]?.AsArray() ?? throw new InvalidOperationException("dataItems is required");
+        if (items.Count > Options.MaxBulk)
+            return (400, ErrorBody($"A bulk request takes at most {Options.MaxBulk} items", "INVALID_ARGUMENT"));
+        var results = new JsonArray();
+        int successes = 0, failures = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            var given = items[i]!.AsObject();
+            var data = given["data"]?.DeepClone().AsObject() ?? new JsonObject();
+            string id = given["id"]?.GetValue<string>() ?? data["_id"]?.GetValue<string>() ?? Guid.NewGuid().ToString();
+            data["_id"] = id;
+            string text = data.ToJsonString();
+            var meta = new JsonObject { ["id"] = id, ["originalIndex"] = i };
+            string? error = null, code = null;
+            if (Encoding.UTF8.GetByteCount(text) > Options.MaxItemBytes)
+                (code, error) = ("ITEM_TOO_LARGE", $"The item is larger than {Options.MaxItemBytes / 1024} KB");
+            else if (insert && collection.Contains(id))
+                (code, error) = ("ITEM_ALREADY_EXISTS", $"An item with id {id} already exists");
+            if (error is null)
+            {
+                bool created = collection.Save(id, text);
+                meta["success"] = true;
+                results.Add(new JsonObject { ["action"] = created ? "INSERTED" : "UPDATED", ["itemMetadata"] = meta });
+                successes++;
+            }
+            else
+            {
+                meta["success"] = false;
+                meta["error"] = new JsonObject { ["code"] = code, ["description"] = error };
+                results.Add(new JsonObject { ["action"] = "UNKNOWN_ACTION_TYPE", ["itemMetadata"] = meta });
+                failures++;
+            }
+        }
+        lock (window) BulkItemErrors += failures;
+        return (200, new JsonObject
+        {
+            ["results"] = results,
+            ["bulkActionMetadata"] = new JsonObject { ["totalSuccesses"] = successes, ["totalFailures"] = failures },
+        });
+    }
+
+    private static JsonObject ErrorBody(string message, string code) => new()
+    {
+        ["message"] = message,
+        ["details"] = new JsonObject { ["applicationError"] = new JsonObject { ["code"] = code, ["description"] = message } },
+    };
+
+    private static async Task Error(HttpContext context, int status, string message, string code)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(ErrorBody(message, code).ToJsonString());
+    }
+}
