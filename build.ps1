@@ -138,16 +138,21 @@ function Invoke-Test {
     & (Join-Path $root 'build/Install-TestPrerequisites.ps1')
     $pester = Get-TestTools
     Import-Module (Join-Path $root 'build/TestPostgres.psm1') -Force
+    Import-Module (Join-Path $root 'build/TestAzurite.psm1') -Force
     $postgres = Start-TestPostgres
+    $azurite = $null
     try {
-        # The suites find the server here; the password reaches them only through the environment.
+        $azurite = Start-TestAzurite -ToolsPath (Join-Path $out 'tools')
+        # The suites find the servers here; passwords and keys reach them only through the environment.
         $env:SITEBACKUP_TEST_PG = "postgresql://$($postgres.User)@$($postgres.Host):$($postgres.Port)/postgres"
         $env:SITEBACKUP_TEST_PG_PASSWORD = $postgres.Password
+        $env:SITEBACKUP_TEST_AZURE = $azurite.ConnectionString
         $xunit = Invoke-XunitSuites
         $pesterCounts = Invoke-PesterSuites -PesterPath $pester
     }
     finally {
         Stop-TestPostgres $postgres
+        if ($azurite) { Stop-TestAzurite $azurite }
     }
     $passed = $xunit.Passed + $pesterCounts.Passed
     $failed = $xunit.Failed + $pesterCounts.Failed

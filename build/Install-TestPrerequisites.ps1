@@ -1,11 +1,12 @@
 <#
 .SYNOPSIS
     Makes sure the programs the tests talk to are on this machine: the sqlite3 shell and psql (the sites' own tools,
-    against which type fidelity is judged) and a PostgreSQL server. On Debian or Ubuntu as root it installs what is
+    against which type fidelity is judged), a PostgreSQL server, and npm (Node.js) to install Azurite. On Debian or Ubuntu as root it installs what is
     missing with apt-get; elsewhere it says what to install and stops.
 #>
 $ErrorActionPreference = 'Stop'
-$needed = @{ sqlite3 = 'sqlite3'; psql = 'postgresql-client'; initdb = 'postgresql' }   # command → Debian package
+# npm installs Azurite (build/TestAzurite.psm1).
+$needed = @{ sqlite3 = 'sqlite3'; psql = 'postgresql-client'; initdb = 'postgresql'; npm = 'npm' }   # command → Debian package
 $found = @{ initdb = [bool](Get-ChildItem '/usr/lib/postgresql/*/bin/initdb' -ErrorAction SilentlyContinue) }
 $missing = @($needed.Keys | Where-Object { -not $found[$_] -and -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) })
 if ($missing.Count -eq 0) { return }

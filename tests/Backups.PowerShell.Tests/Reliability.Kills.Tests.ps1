@@ -61,7 +61,12 @@ BeforeAll {
                 $hashes[$collection] | Should -Be $expected[$collection] -Because "a Ready backup holds exactly the site as it was ($collection)"
             }
         }
-        foreach ($gone in $all | Where-Object Status -NE 'Ready') {
+    }
+
+    function Assert-NoOrphanArchive {
+        # A process killed between publishing its archive and recording the backup Ready leaves a record that lists
+        # as Failed (abandoned) with its archive still there; the next backup in the store removes it.
+        foreach ($gone in Get-SiteBackup -Store $store -Status Failed, Deleted, Canceled) {
             Join-Path $store "archives/$($gone.Id).zip" | Should -Not -Exist
         }
     }
@@ -79,6 +84,7 @@ Describe 'Killing New-SiteBackup' {
             # The next backup works: no stale lock, abandoned records cleaned up, retention still exact.
             (New-SiteBackup -Site $site -Store $store -Collection products).Status | Should -Be 'Ready'
             @(Get-ChildItem (Join-Path $store 'archives') -Filter '*.partial').Count | Should -Be 0
+            Assert-NoOrphanArchive
         }
         Write-Host "kills of New-SiteBackup: $killed of $trials runs were killed before they ended; all $trials trials left the store sound"
         $killed | Should -BeGreaterThan ($trials / 2) -Because 'most kill moments must fall inside the run'

@@ -1,5 +1,6 @@
 using System.Net;
 using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Stores.AzureBlob;
 using SiteBackup.Engine.Stores.Folder;
 
 namespace SiteBackup.Engine.Stores;
@@ -11,20 +12,24 @@ public static class StoreKinds
     public const string StoreVariable = "SITEBACKUP_STORE";
 
     /// <summary>Opens a store, or the default store.</summary>
-    /// <param name="store">A folder path; null or empty for the default store.</param>
+    /// <param name="store">A folder path or <c>azblob://container/prefix</c>; null or empty for the default store.</param>
     /// <param name="mustExist">When true, a store named explicitly that does not exist is StoreNotFound; the default
     /// store is never an error, it is simply empty until the first backup.</param>
-    /// <param name="credential">For a store kind that needs one; a folder store needs none and ignores it, so that a
-    /// runbook can pass the same -Credential to every command.</param>
+    /// <param name="credential">For an Azure Blob store, the account (see <see cref="AzureBlobStoreKind"/>); a folder
+    /// store needs none and ignores it.</param>
     public static IBackupStore Open(string? store, bool mustExist, NetworkCredential? credential = null)
     {
         bool isDefault = string.IsNullOrWhiteSpace(store);
         string location = isDefault ? DefaultLocation() : store!;
-        var opened = new FolderStore(location);
+        IBackupStore opened = AzureBlobStoreKind.IsAzureBlob(location) ? AzureBlobStoreKind.Open(location, credential) : new FolderStore(location);
         if (mustExist && !isDefault && !opened.Exists)
             throw new BackupException(BackupError.StoreNotFound, $"The store '{opened.Location}' does not exist.", opened.Location);
         return opened;
     }
+
+    /// <summary>True when <paramref name="store"/> names a local folder (to be resolved against the current
+    /// location), false for a store URI.</summary>
+    public static bool IsLocal(string store) => !AzureBlobStoreKind.IsAzureBlob(store);
 
     /// <summary>
     /// $SITEBACKUP_STORE, else a per-user data folder: $XDG_DATA_HOME/SiteBackup (or ~/.local/share/SiteBackup) on

@@ -17,15 +17,22 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The store: a folder path; the default store when not given. A piped record brings its own.</summary>
+    /// <summary>The store: a folder path or <c>azblob://container/prefix</c>; the default store when not given. A
+    /// piped record brings its own.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Store { get; set; }
 
-    /// <summary>The credential for the site (for PostgreSQL the user and password), and for a store that needs
-    /// one. SQLite files and folder stores need none.</summary>
+    /// <summary>The credential for the site (for PostgreSQL the user and password, for Wix the API key as the
+    /// password). SQLite files need none.</summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
+
+    /// <summary>The account of an Azure Blob store: its name as the user name and its key as the password (or a
+    /// whole connection string as the password). Without it, AZURE_STORAGE_CONNECTION_STRING.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? StoreCredential { get; set; }
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
     protected CancellationToken Cancellation => _stopping.Token;
@@ -52,11 +59,13 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     /// <summary>Opens <paramref name="store"/> (a folder path is resolved against the current location), or the
     /// default store.</summary>
     protected IBackupStore OpenStore(string? store, bool mustExist) =>
-        StoreKinds.Open(ResolveStore(store), mustExist, Credential?.GetNetworkCredential());
+        StoreKinds.Open(ResolveStore(store), mustExist, StoreCredential?.GetNetworkCredential());
 
     /// <summary>A store string with a folder path resolved against the current location; null for the default.</summary>
     protected string? ResolveStore(string? store) =>
-        string.IsNullOrWhiteSpace(store) ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(store);
+        string.IsNullOrWhiteSpace(store) ? null
+        : StoreKinds.IsLocal(store) ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(store)
+        : store;
 
     /// <summary>
     /// Runs <paramref name="work"/> on the thread pool and pumps its progress into Write-Progress here, on the

@@ -16,7 +16,9 @@ internal static class CompletionContext
         try
         {
             string? store = bound["Store"] as string;
-            var opened = StoreKinds.Open(string.IsNullOrWhiteSpace(store) ? null : ResolvePath(store), mustExist: false);
+            string? resolved = string.IsNullOrWhiteSpace(store) ? null : StoreKinds.IsLocal(store) ? ResolvePath(store) : store;
+            var credential = (bound["StoreCredential"] as System.Management.Automation.PSCredential)?.GetNetworkCredential();
+            var opened = StoreKinds.Open(resolved, mustExist: false, credential);
             return opened.Exists ? opened : null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
