@@ -71,8 +71,7 @@ internal sealed class WixClient : IDisposable
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options)),
                 OnRetry = args =>
                 {
-                    Retries++;
-                    args.Outcome.Result?.Dispose();
+                    args.Outcome.Result?.Dispose(); // the answer being retried is not read
                     return default;
                 },
             })
@@ -81,9 +80,6 @@ internal sealed class WixClient : IDisposable
     }
 
     public WixOptions Options { get; }
-
-    /// <summary>How many requests were repeated (after a 429, a 5xx, a failure or a timeout).</summary>
-    public int Retries { get; private set; }
 
     public Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, path, null, null, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Errors;
 
 namespace SiteBackup.Engine.Sources.Wix;
 
@@ -27,7 +28,9 @@ internal sealed class WixSnapshot(WixClient client, IReadOnlyList<CollectionInfo
             {
                 foreach (var item in dataItems.EnumerateArray())
                 {
-                    items.Json.WriteRawValue(item.GetProperty("data").GetRawText(), skipInputValidation: true);
+                    if (!item.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+                        throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered a query of '{collection.Id}' with an item that has no data.", collection.Id);
+                    items.Json.WriteRawValue(data.GetRawText(), skipInputValidation: true);
                     items.EndItem();
                 }
             }
