@@ -116,20 +116,22 @@ public sealed class WixSourceTests : IDisposable
     [Fact]
     public async Task A_paced_client_stays_under_the_limit_and_close_to_it()
     {
-        // 20 requests a second at the stand-in, the client paced at 95% of that: no 429 at all, and a sustained
-        // rate near the limit. The bound is loose (half the limit) so a busy CI machine cannot fail it; what it
-        // guards against is a client that waits far more than the limit asks.
+        // 20 requests a second at the stand-in, the client paced at 90% of that: at most one 429 (the time between
+        // a request leaving and the stand-in counting it varies, which can put one extra request into a window; that
+        // one waits out its Retry-After), and a sustained rate near the limit. Pages of 100 keep each request light, so the pace and not the machine sets the rate;
+        // the lower bound is loose (half the limit) so a busy CI machine cannot fail it. What it guards against is a
+        // client that waits far more than the limit asks, or runs into it.
         await using var site = new WixFixture(new StandInOptions { RateLimit = 20, RateWindow = TimeSpan.FromSeconds(1) },
-            WixFixture.Fast with { RequestsPerMinute = 1140 });
-        Fill(site.Add("items"), 30_000);
+            WixFixture.Fast with { RequestsPerMinute = 1080, PageSize = 100 });
+        Fill(site.Add("items"), 8_000);
 
         var (backup, _) = await BackupAsync(site);
 
-        Assert.Equal(30_000, backup.Collections.Single().ItemCount);
-        Assert.Equal(0, site.Server.Throttled);
+        Assert.Equal(8_000, backup.Collections.Single().ItemCount);
+        Assert.InRange(site.Server.Throttled, 0, 1);
         var served = site.Server.Served;
         double perSecond = (served.Count - 1) / (served[^1] - served[0]).TotalSeconds;
-        Assert.True(perSecond is > 10 and <= 20.5, $"{served.Count} requests at {perSecond:F1} a second against a limit of 20");
+        Assert.True(perSecond is > 10 and <= 20, $"{served.Count} requests at {perSecond:F1} a second against a limit of 20");
     }
 
     [Fact]
