@@ -64,6 +64,9 @@ Describe 'A Wix site' {
         $restoration.Transactional | Should -BeFalse
         ($restoration.Collections | Where-Object Id -EQ people).ItemCount | Should -Be 2500
         ($restoration.Collections | Where-Object Id -EQ people).Status | Should -Be Restored
+        $table = $restoration.Collections | Format-Table | Out-String -Width 200
+        $table | Should -Match 'Destination\s+Status\s+ItemCount\s+Refused'
+        $table | Should -Match 'people\s+people\s+Restored\s+2500\s+0'
         Get-WixItems people | Should -Be $before.people
         Get-WixItems orders | Should -Be $before.orders
     }
