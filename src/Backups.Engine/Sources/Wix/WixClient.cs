@@ -28,7 +28,7 @@ internal sealed class WixClient : IDisposable
 
     private readonly HttpClient http;
     private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
-    private readonly TokenBucketRateLimiter pace;
+    private readonly TokenBucketRateLimiter? pace;
     private readonly string siteId;
 
     public WixClient(string siteId, string wixSiteId, string apiKey, WixOptions options)
@@ -44,13 +44,13 @@ internal sealed class WixClient : IDisposable
         http.DefaultRequestHeaders.Add("wix-site-id", wixSiteId);
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("SiteBackup", typeof(WixClient).Assembly.GetName().Version?.ToString(3)));
 
-        // One token at a time: no burst can push a minute over the limit, whichever way the server counts it.
-        pace = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        // One token at a time: no burst can push a minute over the limit, whichever way the server counts it. The
+        // replenishing timer cannot tick faster than a millisecond, so a rate of 60,000 a minute or more is no pace.
+        pace = options.RequestsPerMinute >= 60_000 ? null : new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = 1,
             TokensPerPeriod = 1,
-            // The replenishing timer cannot tick faster than a millisecond: a rate past 60,000 a minute is no pace.
-            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMinute / Math.Max(1, options.RequestsPerMinute))),
+            ReplenishmentPeriod = TimeSpan.FromTicks(TimeSpan.TicksPerMinute / Math.Max(1, options.RequestsPerMinute)),
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
@@ -96,7 +96,7 @@ internal sealed class WixClient : IDisposable
         {
             response = await pipeline.ExecuteAsync(async token =>
             {
-                using var lease = await pace.AcquireAsync(1, token);
+                using var lease = pace is null ? null : await pace.AcquireAsync(1, token);
                 using var request = new HttpRequestMessage(method, path);
                 if (body is { } content)
                 {
@@ -143,7 +143,7 @@ internal sealed class WixClient : IDisposable
 
     public void Dispose()
     {
-        pace.Dispose();
+        pace?.Dispose();
         http.Dispose();
     }
 }

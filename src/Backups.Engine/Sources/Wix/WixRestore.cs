@@ -113,5 +113,9 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
 
     public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

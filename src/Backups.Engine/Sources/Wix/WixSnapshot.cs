@@ -39,5 +39,9 @@ internal sealed class WixSnapshot(WixClient client, IReadOnlyList<CollectionInfo
         while (cursor is not null);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

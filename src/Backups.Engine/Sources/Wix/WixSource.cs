@@ -1,31 +1,54 @@
 namespace SiteBackup.Engine.Sources.Wix;
 
 /// <summary>A Wix site through the Wix Data REST API. It has no transactions: a backup reads each collection
-/// page by page while the site lives on, and a restore writes item by item (see <see cref="WixRestore"/>).</summary>
+/// page by page while the site lives on, and a restore writes item by item (see <see cref="WixRestore"/>). Each
+/// snapshot and restore owns one client for the site (and its pace) for its whole run, and disposes it.</summary>
 internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, bool includeApps, WixOptions options) : ISiteSource
 {
-    private WixClient? client;
-
     public string SiteId => siteId;
 
-    /// <summary>One client for the site for as long as this source is used.</summary>
-    private WixClient Client => client ??= new WixClient(siteId, wixSiteId, apiKey, options);
+    private WixClient NewClient() => new(siteId, wixSiteId, apiKey, options);
 
-    public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken) =>
-        (await BackedUpAsync(cancellationToken)).Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList();
+    public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        return await BackedUpAsync(client, cancellationToken);
+    }
 
-    public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) =>
-        new WixSnapshot(Client, await ListCollectionsAsync(cancellationToken));
+    public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var client = NewClient();
+        try
+        {
+            return new WixSnapshot(client, await BackedUpAsync(client, cancellationToken));
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
 
     public async Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken)
     {
-        var all = await WixApi.ListCollectionsAsync(Client, cancellationToken);
-        return new WixRestore(Client, all.Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList());
+        var client = NewClient();
+        try
+        {
+            // A restore may write into any collection the site has, app collections included.
+            var all = await WixApi.ListCollectionsAsync(client, cancellationToken);
+            return new WixRestore(client, all.Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList());
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The collections a backup takes: the site's own, and the apps' ones when asked for.</summary>
-    private async Task<List<WixCollection>> BackedUpAsync(CancellationToken cancellationToken) =>
-        (await WixApi.ListCollectionsAsync(Client, cancellationToken))
+    private async Task<IReadOnlyList<CollectionInfo>> BackedUpAsync(WixClient client, CancellationToken cancellationToken) =>
+        (await WixApi.ListCollectionsAsync(client, cancellationToken))
             .Where(c => c.Type == "NATIVE" || (includeApps && c.Type is "WIX_APP" or "BLOCKS_APP"))
+            .Select(c => new CollectionInfo(c.Id, c.DisplayName))
             .ToList();
 }
