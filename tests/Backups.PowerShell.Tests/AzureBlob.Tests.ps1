@@ -72,6 +72,33 @@ Describe 'An Azure Blob store' {
         finally { Remove-Item Env:AZURE_STORAGE_CONNECTION_STRING }
     }
 
+    It 'is left sound by a machine killed in the middle of a backup: Failed once its lease lapses, and the next backup goes on' {
+        $store = New-AzureStore
+        $site = New-GeneratedSite -Items 150000
+        $env:AZURE_STORAGE_CONNECTION_STRING = $connectionString
+        try {
+            $first = New-SiteBackup -Site $site -Store $store
+            $process = Start-ChildPwsh "Import-Module '$modulePath'; New-SiteBackup -Site '$site' -Store '$store' | Out-Null"
+            # Wait until its record is there (it is writing the archive), then kill the whole process tree.
+            Wait-Until { @(Get-SiteBackup -Store $store -Status Pending).Count -eq 1 -or $process.HasExited } -Seconds 60 | Should -BeTrue
+            $process.HasExited | Should -BeFalse -Because 'the kill must land while the backup runs'
+            $process.Kill($true); $process.WaitForExit()
+            $killedAt = Get-Date
+            $killed = (Get-SiteBackup -Store $store -Status Pending).Id
+            $killed | Should -Not -BeNullOrEmpty
+            # The dead machine's lease on its operation runs out within 15 seconds; then the record lists as Failed.
+            Wait-Until { (Get-SiteBackup -Store $store -Id $killed).Status -eq 'Failed' } -Seconds 40 | Should -BeTrue
+            $failedAt = Get-Date
+            $next = New-SiteBackup -Site $site -Store $store
+            $next.Status | Should -Be Ready
+            (Get-SiteBackup -Store $store -Id $killed).Error | Should -BeLike 'Abandoned*'
+            (Get-SiteBackup -Store $store -Status Ready | Test-SiteBackup -Quiet) | Should -Be @($true, $true)
+            (Get-SiteBackup -Store $store -Status Ready).Id | Sort-Object | Should -Be (@($first.Id, $next.Id) | Sort-Object)
+            Write-Host "azure kill: the killed backup listed Failed $([int]($failedAt - $killedAt).TotalSeconds) s after the kill (its lease lapsed)"
+        }
+        finally { Remove-Item Env:AZURE_STORAGE_CONNECTION_STRING }
+    }
+
     It 'takes the account from -StoreCredential, and refuses a wrong key without echoing it' {
         $store = New-AzureStore
         $site = New-TestSite
