@@ -9,10 +9,12 @@ BeforeAll {
     $site = New-GeneratedSite -Items 20000
     $store = New-TestStore
     $first = New-SiteBackup -Site $site -Store $store -Type Auto   # kept apart from on-demand retention, for the restorers
-    $log = Join-Path $TestDrive 'operations.log'
+    $log = New-Item -ItemType Directory (Join-Path $TestDrive 'operations')
 
     function Start-Worker([string] $name, [string] $body, [int] $rounds) {
-        # Each operation appends "worker op ok|<error id>" to the shared log; pwsh's own errors end the worker.
+        # Each operation writes "worker op ok|<error id>" into a file of its own (appends to one shared file from
+        # several processes can overwrite each other on Linux, where .NET seeks to the end and then writes);
+        # pwsh's own errors end the worker.
         Start-ChildPwsh @"
 Import-Module '$modulePath'
 `$ErrorActionPreference = 'Stop'
@@ -20,7 +22,7 @@ for (`$i = 0; `$i -lt $rounds; `$i++) {
     try { $body; `$result = 'ok' }
     catch { `$result = (`$_.FullyQualifiedErrorId -split ',')[0] }
     `$line = "$name `$i `$result"
-    for (`$try = 0; `$try -lt 50; `$try++) { try { Add-Content -LiteralPath '$log' -Value `$line; break } catch { Start-Sleep -Milliseconds 20 } }
+    Set-Content -LiteralPath (Join-Path '$log' "$name-`$i.txt") -Value `$line
 }
 exit 0
 "@
@@ -39,7 +41,7 @@ Describe 'Concurrent operations on one store and one site' {
         )
         foreach ($worker in $workers) { $worker.WaitForExit(300000) | Should -BeTrue; $worker.ExitCode | Should -Be 0 }
 
-        $lines = Get-Content $log
+        $lines = Get-ChildItem $log | Get-Content
         $lines.Count | Should -Be (4 * 4 + 3 + 4 + 4) -Because 'every operation ran and said how it ended'
         $failures = $lines | Where-Object { $_ -notmatch ' ok$' }
         # Removing the backup another remover or retention just removed, or one still being written, is a clear
