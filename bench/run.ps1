@@ -64,6 +64,15 @@ function Invoke-Pwsh([string] $name, [string] $script) {
     "$pwshPrefix -NoProfile -NonInteractive -File '$file' > /dev/null"
 }
 
+function New-BackupContender([string] $name, [string] $site, [string] $store) {
+    # New-SiteBackup into a store emptied before each round; its output is the one archive's size.
+    @{
+        Before = { Remove-Item -Recurse -Force $store -ErrorAction SilentlyContinue }.GetNewClosure()
+        Command = Invoke-Pwsh $name "New-SiteBackup -Site '$site' -Store '$store' | Out-Null"
+        Output = { (Get-ChildItem (Join-Path $store 'archives') -Filter *.zip | Select-Object -First 1).Length }.GetNewClosure()
+    }
+}
+
 $rows = [System.Collections.Generic.List[object]]::new()
 
 function Measure-Contenders($contenders, [int] $n, [double] $siteMB) {
@@ -94,11 +103,7 @@ foreach ($n in $Items) {
     $json = ($tables -split ' ' | ForEach-Object { "SELECT * FROM $_;" }) -join ' '
 
     $contenders = [ordered]@{
-        'backup: New-SiteBackup' = @{
-            Before = { Remove-Item -Recurse -Force $store -ErrorAction SilentlyContinue }
-            Command = Invoke-Pwsh "backup-$n" "New-SiteBackup -Site '$site' -Store '$store' | Out-Null"
-            Output = { (Get-ChildItem (Join-Path $store 'archives') -Filter *.zip | Select-Object -First 1).Length }
-        }
+        'backup: New-SiteBackup' = New-BackupContender "backup-$n" $site $store
         'backup: sqlite3 .dump | gzip' = @{
             Command = "sqlite3 '$site' .dump | gzip > '$work/dump-$n.sql.gz'"
             Output = { (Get-Item "$work/dump-$n.sql.gz").Length }
@@ -146,11 +151,7 @@ CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, customer_id bigi
             if ($LASTEXITCODE -ne 0) { throw "could not load $n items into PostgreSQL" }
             $store = Join-Path $work "pgstore-$n"
             $contenders = [ordered]@{
-                'pg backup: New-SiteBackup' = @{
-                    Before = { Remove-Item -Recurse -Force $store -ErrorAction SilentlyContinue }
-                    Command = Invoke-Pwsh "pgbackup-$n" "New-SiteBackup -Site '$site' -Store '$store' | Out-Null"
-                    Output = { (Get-ChildItem (Join-Path $store 'archives') -Filter *.zip | Select-Object -First 1).Length }
-                }
+                'pg backup: New-SiteBackup' = New-BackupContender "pgbackup-$n" $site $store
                 'pg backup: pg_dump -Fc' = @{
                     Command = "pg_dump $pgArgs -Fc -f '$work/pg-$n.dump' $database"
                     Output = { (Get-Item "$work/pg-$n.dump").Length }
