@@ -39,24 +39,12 @@ public static class RestoreOperation
         store.SaveRestoration(restoration);
 
         var outcome = new Outcome(restoration.Collections);
+        restoration = restoration with { StartedDate = request.Clock.GetUtcNow() };
         try
         {
-            restoration = restoration with { StartedDate = request.Clock.GetUtcNow() };
             await RestoreAsync(request, backup, plan, outcome, progress, cancellationToken);
-            restoration = restoration with
-            {
-                Status = outcome.Refused.Count == 0 ? RestorationStatus.Completed : RestorationStatus.Failed,
-                FinishedDate = request.Clock.GetUtcNow(),
-                Collections = outcome.Collections,
-                Transactional = outcome.Transactional,
-                Error = outcome.Refused.Count == 0 ? null : RefusedMessage(outcome.Refused),
-            };
-            store.SaveRestoration(restoration);
-            if (outcome.Refused.Count > 0)
-                throw new BackupException(BackupError.OperationFailed, restoration.Error!, request.Site.SiteId) { Restoration = restoration };
-            return restoration;
         }
-        catch (Exception e) when (e is not BackupException { Restoration: not null })
+        catch (Exception e)
         {
             string error = e is OperationCanceledException ? "The restore was canceled" : e.Message;
             var failed = restoration with
@@ -76,6 +64,20 @@ public static class RestoreOperation
             if (ReferenceEquals(translated, e)) throw;
             throw translated;
         }
+
+        // Written through: Completed, unless the site refused some items one by one (a site without transactions).
+        restoration = restoration with
+        {
+            Status = outcome.Refused.Count == 0 ? RestorationStatus.Completed : RestorationStatus.Failed,
+            FinishedDate = request.Clock.GetUtcNow(),
+            Collections = outcome.Collections,
+            Transactional = outcome.Transactional,
+            Error = outcome.Refused.Count == 0 ? null : RefusedMessage(outcome.Refused),
+        };
+        store.SaveRestoration(restoration);
+        if (outcome.Refused.Count > 0)
+            throw new BackupException(BackupError.OperationFailed, restoration.Error!, request.Site.SiteId) { Restoration = restoration };
+        return restoration;
     }
 
     /// <summary>What the restore has done to each collection so far; for a site without transactions, exactly what
