@@ -5,7 +5,9 @@
     Build  lays the importable module out in out/SiteBackup (the manifest, the cmdlet assembly, the format file,
            and the engine with its dependencies under lib/).
     Test   builds, runs the xunit suites and the Pester suites, and ends with one line
-           "tests: N passed, N failed" that adds them all up; exits non-zero on any failure.
+           "tests: N passed, N failed, N skipped" that adds them all up; exits non-zero on any failure, and
+           when the run left files in the working tree that were not there before (a test that writes where it
+           should not).
     Demo   builds, makes a sample SQLite site, backs it up into a store under out/demo, lists the backups,
            changes the site, restores it and shows that the content is back.
     Clean  removes out/ and the build folders.
@@ -91,10 +93,10 @@ function Get-TestTools {
 }
 
 function Invoke-XunitSuites {
-    # Returns @{ Passed; Failed } summed over every xunit project, read from their TRX result files.
+    # Returns @{ Passed; Failed; Skipped } summed over every xunit project, read from their TRX result files.
     $results = Join-Path $out 'test-results'
     Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
-    $passed = 0; $failed = 0
+    $passed = 0; $failed = 0; $skipped = 0
     foreach ($project in Get-ChildItem (Join-Path $root 'tests') -Recurse -Filter '*.Tests.csproj') {
         $trx = "$($project.BaseName).trx"
         & dotnet test $project.FullName -c $Configuration --nologo -v quiet --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results |
@@ -109,10 +111,11 @@ function Invoke-XunitSuites {
         }
         $counters = ([xml](Get-Content -Raw $file)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed
+        $skipped += [int]$counters.notExecuted
         $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         if ($exit -ne 0 -and [int]$counters.failed -eq 0) { $failed++ }
     }
-    @{ Passed = $passed; Failed = $failed }
+    @{ Passed = $passed; Failed = $failed; Skipped = $skipped }
 }
 
 function Invoke-PesterSuites {
@@ -127,13 +130,22 @@ function Invoke-PesterSuites {
         -ToolsPath (Join-Path $out 'tools') -GeneratorPath (Get-GeneratorPath) -WixStandInPath (Get-WixStandInPath) | Out-Host
     if (-not (Test-Path $summary)) {
         Write-Host "pester: the run ended without a summary (exit $LASTEXITCODE)" -ForegroundColor Red
-        return @{ Passed = 0; Failed = 1 }
+        return @{ Passed = 0; Failed = 1; Skipped = 0 }
     }
     $counts = Get-Content -Raw $summary | ConvertFrom-Json
-    @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed }
+    @{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
+}
+
+function Get-WorkingTreeFiles {
+    # Files git sees as new or changed (ignored ones, such as out/, are not listed); null outside a git checkout.
+    if (-not (Get-Command git -CommandType Application -ErrorAction SilentlyContinue)) { return $null }
+    $lines = & git -C $root status --porcelain --untracked-files=all 2>$null
+    if ($LASTEXITCODE -ne 0) { return $null }
+    @($lines)
 }
 
 function Invoke-Test {
+    $treeBefore = Get-WorkingTreeFiles
     Invoke-Build
     & (Join-Path $root 'build/Install-TestPrerequisites.ps1')
     $pester = Get-TestTools
@@ -156,8 +168,18 @@ function Invoke-Test {
     }
     $passed = $xunit.Passed + $pesterCounts.Passed
     $failed = $xunit.Failed + $pesterCounts.Failed
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed"
-    Write-Host "tests: $passed passed, $failed failed"
+    $skipped = $xunit.Skipped + $pesterCounts.Skipped
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    if ($null -ne $treeBefore) {
+        # Tests write into temporary folders only; anything new here is a test (or the product) writing where
+        # it should not, and it fails the run.
+        $left = @(Get-WorkingTreeFiles | Where-Object { $_ -notin $treeBefore })
+        if ($left.Count) {
+            Write-Host "The test run left files in the working tree:`n$($left -join "`n")" -ForegroundColor Red
+            $failed++
+        }
+    }
+    Write-Host "tests: $passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 

@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Runs the Pester suites against the built module and writes {Passed, Failed} to a JSON file for build.ps1.
+    Runs the Pester suites against the built module and writes {Passed, Failed, Skipped} to a JSON file for build.ps1.
 #>
 param(
     [Parameter(Mandatory)] [string] $PesterPath,
@@ -32,4 +32,4 @@ $configuration.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pest
 $result = Invoke-Pester -Configuration $configuration
 # Containers that failed to run (a syntax error, a failing BeforeAll) count as failures too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content $SummaryPath
+@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } | ConvertTo-Json | Set-Content $SummaryPath
