@@ -71,7 +71,7 @@ function Invoke-Build {
         Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -notin $rootFiles } |
         Copy-Item -Destination $lib
     Copy-Item -Recurse (Join-Path $publish 'runtimes') $lib
-    Copy-Item (Join-Path $root 'module/SiteBackup.Format.ps1xml') $moduleOut
+    Copy-Item (Join-Path $root 'module/SiteBackup.Format.ps1xml'), (Join-Path $root 'module/SiteBackup.Types.ps1xml') $moduleOut
     (Get-Content -Raw (Join-Path $root 'module/SiteBackup.psd1')) -replace "ModuleVersion(\s*)= '0.0.0'", "ModuleVersion`$1= '$version'" |
         Set-Content -NoNewline (Join-Path $moduleOut 'SiteBackup.psd1')
 

@@ -5,14 +5,16 @@
 .DESCRIPTION
     Runs in its own pwsh with the built module imported: the syntax, parameter types, positions, pipeline input and
     aliases come from the cmdlets themselves; the prose comes from the markdown. It stops the build when a cmdlet has
-    no page, or its page lacks a synopsis, a description, two examples, an output, or a section for a parameter.
+    no page, or its page lacks a synopsis, a description, two examples (each with a title, code and a description),
+    an output, or a section for a parameter.
 
     A page looks like this (headings are matched case-insensitively):
         # Verb-Noun
         ## Synopsis          one paragraph
         ## Description       paragraphs
         ## Examples          ### Example N: title, a ```powershell block, then remarks
-        ## Parameters        ### -Name, then its description
+        ## Parameters        ### -Name, then its description; a paragraph "Default value: X" is the default
+                             Get-Help shows
         ## Inputs            ### Type name, then a description
         ## Outputs           ### Type name, then a description
         ## Notes             paragraphs (optional)
@@ -100,7 +102,13 @@ function Write-Paras([string[]] $paragraphs) {
     $xml.WriteEndElement()
 }
 
-function Write-Parameter($parameter, [string[]] $description, [string] $setPosition, [bool] $required, [string] $pipeline) {
+function Split-Default([string[]] $paragraphs) {
+    # A parameter's paragraphs → @{ Description; Default }: "Default value: X" is taken out as the default.
+    $default = $paragraphs | Where-Object { $_ -match '^Default value: ' } | Select-Object -First 1
+    @{ Description = @($paragraphs | Where-Object { $_ -notmatch '^Default value: ' }); Default = if ($default) { $default.Substring('Default value: '.Length) } else { '' } }
+}
+
+function Write-Parameter($parameter, [string[]] $description, [string] $setPosition, [bool] $required, [string] $pipeline, [string] $default = '') {
     $xml.WriteStartElement('command', 'parameter', $cmd)
     $xml.WriteAttributeString('required', $required.ToString().ToLowerInvariant())
     $xml.WriteAttributeString('variableLength', $parameter.ParameterType.IsArray.ToString().ToLowerInvariant())
@@ -122,6 +130,7 @@ function Write-Parameter($parameter, [string[]] $description, [string] $setPosit
     $xml.WriteStartElement('dev', 'type', $dev)
     $xml.WriteElementString('maml', 'name', $maml, $parameter.ParameterType.FullName)
     $xml.WriteEndElement()
+    $xml.WriteElementString('dev', 'defaultValue', $dev, $(if ($default) { $default } else { 'None' }))
     $xml.WriteEndElement()
 }
 
@@ -143,7 +152,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     $examples = @(Split-Sections (Find-Section $top 'Examples')?.Lines 3)
     $parameterDocs = @{}
     foreach ($section in Split-Sections (Find-Section $top 'Parameters')?.Lines 3) {
-        $parameterDocs[$section.Title.TrimStart('-')] = @(Get-Paragraphs $section.Lines)
+        $parameterDocs[$section.Title.TrimStart('-')] = Split-Default @(Get-Paragraphs $section.Lines)
     }
     $inputs = @(Split-Sections (Find-Section $top 'Inputs')?.Lines 3)
     $outputs = @(Split-Sections (Find-Section $top 'Outputs')?.Lines 3)
@@ -156,7 +165,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     if ($outputs.Count -lt 1) { $problems.Add("$($command.Name): no outputs") }
     $parameters = @($command.Parameters.Values | Where-Object { $_.Name -notin $common })
     foreach ($parameter in $parameters) {
-        if (-not $parameterDocs[$parameter.Name]) { $problems.Add("$($command.Name): no description of -$($parameter.Name)") }
+        if (-not $parameterDocs[$parameter.Name].Description) { $problems.Add("$($command.Name): no description of -$($parameter.Name)") }
     }
     foreach ($documented in $parameterDocs.Keys) {
         if ($documented -notin $parameters.Name) { $problems.Add("$($command.Name): documents -$documented, which it does not have") }
@@ -181,7 +190,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
             $position = if ($p.Position -ge 0) { [string]$p.Position } else { 'named' }
             $pipeline = if ($p.ValueFromPipeline -and $p.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' }
                 elseif ($p.ValueFromPipeline) { 'True (ByValue)' } elseif ($p.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' }
-            Write-Parameter $command.Parameters[$p.Name] @($parameterDocs[$p.Name] | Select-Object -First 1) $position $p.IsMandatory $pipeline
+            Write-Parameter $command.Parameters[$p.Name] @($parameterDocs[$p.Name].Description | Select-Object -First 1) $position $p.IsMandatory $pipeline $parameterDocs[$p.Name].Default
         }
         $xml.WriteEndElement()
     }
@@ -193,7 +202,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
         $positions = @($attributes | Where-Object { $_.Position -ge 0 } | ForEach-Object Position | Select-Object -Unique)
         $position = if ($positions.Count) { [string]$positions[0] } else { 'named' }
         $required = [bool]($attributes | Where-Object Mandatory)
-        Write-Parameter $parameter $parameterDocs[$parameter.Name] $position $required (Get-PipelineText $attributes)
+        Write-Parameter $parameter $parameterDocs[$parameter.Name].Description $position $required (Get-PipelineText $attributes) $parameterDocs[$parameter.Name].Default
     }
     $xml.WriteEndElement()
 
@@ -228,6 +237,8 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
             if ($inCode) { $code.Add($line) } elseif ($seenCode) { $remarks.Add($line) }
         }
         if (-not $code.Count) { $problems.Add("$($command.Name): example '$($example.Title)' has no code") }
+        if ($example.Title -notmatch '^Example \d+: \S') { $problems.Add("$($command.Name): example '$($example.Title)' has no title (### Example N: title)") }
+        if (-not (Get-Paragraphs $remarks)) { $problems.Add("$($command.Name): example '$($example.Title)' has no description after its code") }
         $xml.WriteStartElement('command', 'example', $cmd)
         $xml.WriteElementString('maml', 'title', $maml, "-------------------------- $($example.Title) --------------------------")
         $xml.WriteElementString('dev', 'code', $dev, ($code -join "`n"))

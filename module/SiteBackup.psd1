@@ -13,6 +13,7 @@
     # assembly load context before pwsh inspects the cmdlets (see src/Backups.PowerShell.Loader).
     NestedModules        = @('SiteBackup.Loader.dll')
     FormatsToProcess     = @('SiteBackup.Format.ps1xml')
+    TypesToProcess       = @('SiteBackup.Types.ps1xml')
     CmdletsToExport      = @(
         'New-SiteBackup'
         'Get-SiteBackup'

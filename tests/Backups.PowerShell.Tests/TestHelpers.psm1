@@ -27,15 +27,10 @@ function Invoke-Sqlite {
 }
 
 function New-TestSite {
-    # A small shop: people (5 rows), orders (3, referencing people), empty (0).
+    # The sample site the xunit suites use too (tests/data/sample-site.sql): people (5 rows), orders (3, referencing
+    # people), empty (0).
     param([string] $Path = (Join-Path $TestDrive "site-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"))
-    Invoke-Sqlite $Path @'
-CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, photo BLOB);
-CREATE TABLE orders (id INTEGER PRIMARY KEY, person INTEGER REFERENCES people(id), total REAL);
-CREATE TABLE empty (x TEXT);
-INSERT INTO people VALUES (1, 'Ada', 9.5, x'00ff'), (2, 'Brian', 7.0, NULL), (3, 'Chloé', NULL, NULL), (4, 'Dmitri', 1e300, NULL), (5, '名前', -0.25, x'');
-INSERT INTO orders VALUES (1, 1, 10.0), (2, 1, 20.5), (3, 2, 3.0);
-'@ | Out-Null
+    Invoke-Sqlite $Path (Get-Content -Raw (Join-Path $PSScriptRoot '../data/sample-site.sql')) | Out-Null
     $Path
 }
 

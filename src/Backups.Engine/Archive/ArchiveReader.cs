@@ -58,11 +58,14 @@ public sealed class ArchiveReader : IDisposable
     }
 
     /// <summary>Opens the items of one collection of the manifest.</summary>
-    public ItemReader OpenCollection(ManifestCollection collection)
+    /// <param name="collection">The manifest's entry of the collection.</param>
+    /// <param name="onProgress">Called with the items and (uncompressed) bytes read so far, at most a few times a
+    /// second.</param>
+    public ItemReader OpenCollection(ManifestCollection collection, Action<long, long>? onProgress = null)
     {
         try
         {
-            return new ItemReader(_entries[collection.Entry].Open(), collection);
+            return new ItemReader(_entries[collection.Entry].Open(), collection, onProgress);
         }
         catch (Exception e) when (IsDamage(e))
         {

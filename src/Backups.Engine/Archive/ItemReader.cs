@@ -24,11 +24,14 @@ public sealed class ItemReader : IDisposable
     private int _end;
     private bool _eof;
     private bool _verified;
+    private readonly Action<long, long>? _onProgress;
+    private long _nextProgressTick;
 
-    internal ItemReader(Stream entry, ManifestCollection expected)
+    internal ItemReader(Stream entry, ManifestCollection expected, Action<long, long>? onProgress = null)
     {
         _entry = entry;
         _expected = expected;
+        _onProgress = onProgress;
     }
 
     public ManifestCollection Collection => _expected;
@@ -47,6 +50,11 @@ public sealed class ItemReader : IDisposable
         }
 
         ItemCount++;
+        if (_onProgress is not null && (ItemCount & 255) == 0 && Environment.TickCount64 >= _nextProgressTick)
+        {
+            _nextProgressTick = Environment.TickCount64 + 250;
+            _onProgress(ItemCount, ByteCount);
+        }
         var bytes = line.Value;
         if (!Utf8.IsValid(bytes.Span))
             throw Corrupt($"item {ItemCount} is not valid UTF-8");

@@ -9,9 +9,13 @@ public enum BackupError
     InvalidArgument,
     SiteNotFound,
     SiteUnreachable,
+    /// <summary>The site's own data is damaged (a SQLite file whose pages do not read back): neither a backup nor a
+    /// restore can go on until it is repaired or replaced.</summary>
+    SiteCorrupt,
     AuthenticationFailed,
     CollectionNotFound,
     BackupNotFound,
+    RestorationNotFound,
     BackupNotReady,
     ArchiveCorrupt,
     ArchiveVersionUnsupported,

@@ -18,6 +18,15 @@ public sealed record BackupProgress
 
     /// <summary>Items in the collection when known, else -1.</summary>
     public long ItemsTotal { get; init; } = -1;
+
+    /// <summary>Bytes of the collection's items done, uncompressed (JSON text as it is in the archive entry).</summary>
     public long BytesDone { get; init; }
+
+    /// <summary>Items done over the whole operation: every earlier collection's and this one's.</summary>
+    public long OverallItemsDone { get; init; }
+
+    /// <summary>Items of the whole operation when known, else -1.</summary>
+    public long OverallItemsTotal { get; init; } = -1;
+
     public bool Completed { get; init; }
 }

@@ -7,10 +7,17 @@ namespace SiteBackup.Engine.Model;
 /// </summary>
 public sealed record BackupRecord
 {
+    private readonly DisplayList<BackupCollection> _collections = new(null);
+
     public required string Id { get; init; }
 
-    /// <summary>The site, normalised and without secrets (for SQLite the absolute path of the file).</summary>
+    /// <summary>The site, normalised and without secrets (for SQLite the absolute path of the file). PowerShell
+    /// also shows it as <c>Site</c> (module/SiteBackup.Types.ps1xml).</summary>
     public required string SiteId { get; init; }
+
+    /// <summary>The user name the site was read as, for kinds of site that have users (PostgreSQL); null for the
+    /// others. A user name is not a secret: a piped restore connects as this user unless told otherwise.</summary>
+    public string? SiteUser { get; init; }
 
     public BackupType Type { get; init; }
     public BackupStatus Status { get; init; }
@@ -22,7 +29,7 @@ public sealed record BackupRecord
     /// <summary>Size of the archive; 0 until the backup is ready.</summary>
     public long SizeInBytes { get; init; }
 
-    public IReadOnlyList<BackupCollection> Collections { get; init; } = [];
+    public IReadOnlyList<BackupCollection> Collections { get => _collections; init => _collections = new(value); }
 
     /// <summary>Why the backup failed or was canceled; null otherwise.</summary>
     public string? Error { get; init; }
@@ -31,4 +38,8 @@ public sealed record BackupRecord
     /// so that a store can be moved or mounted elsewhere.</summary>
     [JsonIgnore]
     public string Store { get; init; } = "";
+
+    /// <summary>"&lt;id&gt; (Ready, 2026-11-25 13:19:05Z)": short, for where the record is one value among others (a
+    /// restoration's Backup, an error's target).</summary>
+    public override string ToString() => $"{Id} ({Status}, {Times.Show(RequestedDate)})";
 }

@@ -16,4 +16,8 @@ public sealed record RestorationCollection
 
     /// <summary>Items the site refused one by one (Wix bulk writes report each item); they are not in it.</summary>
     public long RefusedItemCount { get; init; }
+
+    /// <summary>"customers → kv (3, Restored)": how a person reads it in a list of collections.</summary>
+    public override string ToString() =>
+        (string.Equals(Id, Destination, StringComparison.Ordinal) ? Id : $"{Id} → {Destination}") + $" ({ItemCount}, {Status})";
 }

@@ -5,6 +5,8 @@ public enum RestorationStatus
     Pending,
     Completed,
     Failed,
+    /// <summary>Stopped by the user (Ctrl+C); a transactional site was left as it was.</summary>
+    Canceled,
 }
 
 /// <summary>What a restoration did to one collection.</summary>

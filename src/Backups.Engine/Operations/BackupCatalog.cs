@@ -15,7 +15,9 @@ public static class BackupCatalog
         if (query.Ids.Count > 0) backups = backups.Where(b => query.Ids.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
         if (query.Types.Count > 0) backups = backups.Where(b => query.Types.Contains(b.Type));
         if (query.Statuses.Count > 0) backups = backups.Where(b => query.Statuses.Contains(b.Status));
-        else if (query.Ids.Count == 0) backups = backups.Where(b => b.Status != BackupStatus.Deleted);
+        else if (query.Ids.Count == 0)
+            // Deleted backups only when asked for; -Last alone counts the backups that can be restored.
+            backups = backups.Where(b => query.Last > 0 ? b.Status == BackupStatus.Ready : b.Status != BackupStatus.Deleted);
         backups = Newest(backups);
         if (query.Last > 0) backups = backups.Take(query.Last);
         return backups.ToList();
@@ -36,14 +38,17 @@ public static class BackupCatalog
         {
             Abandoned.Recover(store, clock.GetUtcNow());
             var backup = Get(store, id);
-            return backup.Status switch
-            {
-                BackupStatus.Deleted => backup,
-                BackupStatus.Pending => throw new BackupException(BackupError.BackupNotReady,
-                    $"Backup '{id}' is still being written and cannot be removed yet.", id),
-                _ => MarkDeleted(store, backup, clock.GetUtcNow()),
-            };
+            CheckRemovable(backup);
+            return backup.Status == BackupStatus.Deleted ? backup : MarkDeleted(store, backup, clock.GetUtcNow());
         }
+    }
+
+    /// <summary>Throws BackupNotReady for a backup that is still being written; <see cref="Remove"/> checks the same,
+    /// and a caller that asks first (-WhatIf) calls this before asking.</summary>
+    public static void CheckRemovable(BackupRecord backup)
+    {
+        if (backup.Status == BackupStatus.Pending)
+            throw new BackupException(BackupError.BackupNotReady, $"Backup '{backup.Id}' is still being written and cannot be removed yet.", backup.Id);
     }
 
     /// <summary>Deletes the archive first, then records the deletion: a crash in between leaves a record that
@@ -56,13 +61,18 @@ public static class BackupCatalog
         return deleted;
     }
 
-    /// <summary>Restorations, newest first, optionally of one site and some statuses.</summary>
-    public static IReadOnlyList<RestorationRecord> ListRestorations(IBackupStore store, string? siteId = null, IReadOnlyList<RestorationStatus>? statuses = null)
+    /// <summary>Restorations matching <paramref name="query"/>, newest first.</summary>
+    public static IReadOnlyList<RestorationRecord> ListRestorations(IBackupStore store, RestorationQuery? query = null)
     {
+        query ??= new RestorationQuery();
         IEnumerable<RestorationRecord> restorations = store.ListRestorations().Select(r => Abandoned.AsSeen(store, r));
-        if (siteId is not null) restorations = restorations.Where(r => string.Equals(r.SiteId, siteId, StringComparison.Ordinal));
-        if (statuses is { Count: > 0 }) restorations = restorations.Where(r => statuses.Contains(r.Status));
-        return restorations.OrderByDescending(r => r.RequestedDate).ThenByDescending(r => r.Id, StringComparer.Ordinal).ToList();
+        if (query.SiteId is not null) restorations = restorations.Where(r => string.Equals(r.SiteId, query.SiteId, StringComparison.Ordinal));
+        if (query.Ids.Count > 0) restorations = restorations.Where(r => query.Ids.Contains(r.Id, StringComparer.OrdinalIgnoreCase));
+        if (query.BackupIds.Count > 0) restorations = restorations.Where(r => query.BackupIds.Contains(r.Backup.Id, StringComparer.OrdinalIgnoreCase));
+        if (query.Statuses.Count > 0) restorations = restorations.Where(r => query.Statuses.Contains(r.Status));
+        restorations = restorations.OrderByDescending(r => r.RequestedDate).ThenByDescending(r => r.Id, StringComparer.Ordinal);
+        if (query.Last > 0) restorations = restorations.Take(query.Last);
+        return restorations.ToList();
     }
 
     private static IEnumerable<BackupRecord> Newest(IEnumerable<BackupRecord> backups) =>

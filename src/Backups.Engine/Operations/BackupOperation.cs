@@ -1,14 +1,16 @@
 using SiteBackup.Engine.Archive;
-using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Retention;
+using SiteBackup.Engine.Sources;
 
 namespace SiteBackup.Engine.Operations;
 
 /// <summary>
-/// Takes a backup: a Pending record, the archive written from one snapshot of the site under a temporary name,
-/// then under the store lock the archive published, the record made Ready and retention applied. Any failure
-/// leaves a Failed (or Canceled) record, no archive, and every earlier backup as it was.
+/// Takes a backup. Everything that can refuse it before any item is read comes first and leaves no record, only
+/// its error: a site that cannot be opened, a collection that is not there, a selection of no collection at all.
+/// Then a Pending record, the archive written from the one snapshot of the site under a temporary name, and under
+/// the store lock the archive published, the record made Ready and retention applied. A failure once the work has
+/// started leaves a Failed (or Canceled) record, no archive, and every earlier backup as it was.
 /// </summary>
 public static class BackupOperation
 {
@@ -16,52 +18,83 @@ public static class BackupOperation
         BackupRequest request, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var store = request.Store;
-        var siteId = request.Site.SiteId;
         var clock = request.Clock;
-
-        BackupRecord backup;
-        IDisposable running;
-        using (store.Lock(request.LockTimeout, cancellationToken))
+        try
         {
-            Abandoned.Recover(store, clock.GetUtcNow());
-            if (request.Type == BackupType.Auto && !request.Force)
+            // An automatic backup that is not due is skipped before the site is even opened, so a daily job costs
+            // nothing on the other days; the answer that counts is the one under the lock below.
+            if (NotDue(request) is { } early) return new BackupOutcome(null, early, []);
+
+            await using var snapshot = await request.Site.OpenSnapshotAsync(cancellationToken);
+            var selected = CollectionSelection.Select(snapshot.Collections, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'");
+
+            BackupRecord backup;
+            IDisposable running;
+            using (store.Lock(request.LockTimeout, cancellationToken))
             {
-                var policy = store.ReadRetention();
-                if (!RetentionRules.IsAutoDue(store.ListBackups(), siteId, policy, clock.GetUtcNow(), out var newest))
-                    return new BackupOutcome(null,
-                        $"No automatic backup is due for '{siteId}': the newest one was taken {newest:u}, less than {policy.AutoInterval.TotalDays:0.##} days ago.",
-                        []);
+                Abandoned.Recover(store, clock.GetUtcNow());
+                if (NotDue(request) is { } reason) return new BackupOutcome(null, reason, []);
+                backup = new BackupRecord
+                {
+                    Id = Guid.CreateVersion7().ToString(),
+                    SiteId = request.Site.SiteId,
+                    SiteUser = request.Site.UserName,
+                    Type = request.Type,
+                    Status = BackupStatus.Pending,
+                    RequestedDate = clock.GetUtcNow(),
+                    Store = store.Location,
+                };
+                // Held before the Pending record exists, so no other process ever sees it Pending and unheld.
+                running = store.HoldOperation(backup.Id);
+                try
+                {
+                    store.SaveBackup(backup);
+                }
+                catch
+                {
+                    running.Dispose();
+                    throw;
+                }
             }
-            backup = new BackupRecord
+
+            using (running)
             {
-                Id = Guid.CreateVersion7().ToString(),
-                SiteId = siteId,
-                Type = request.Type,
-                Status = BackupStatus.Pending,
-                RequestedDate = clock.GetUtcNow(),
-                Store = store.Location,
-            };
-            // Held before the Pending record exists, so no other process ever sees it Pending and unheld.
-            running = store.HoldOperation(backup.Id);
-            try
-            {
-                store.SaveBackup(backup);
-            }
-            catch
-            {
-                running.Dispose();
-                throw;
+                return await RunAsync(request, backup, snapshot, selected, progress, cancellationToken);
             }
         }
-
-        using (running)
+        catch (Exception e) when (!ReferenceEquals(Failures.Translate(e, "The backup failed"), e))
         {
-            return await RunAsync(request, backup, progress, cancellationToken);
+            throw Failures.Translate(e, "The backup failed");
         }
     }
 
+    /// <summary>
+    /// What a run of <paramref name="request"/> would do, checked as the run checks it and without writing anything
+    /// (for -WhatIf and a confirmation prompt): why an automatic backup would be skipped, or which collections it
+    /// would take. Throws what the run would throw before its record (a site that cannot be opened, a pattern that
+    /// matches nothing, a selection of nothing).
+    /// </summary>
+    public static async Task<BackupPreview> PreviewAsync(BackupRequest request, CancellationToken cancellationToken = default)
+    {
+        if (NotDue(request) is { } reason) return new BackupPreview(reason, []);
+        var available = await request.Site.ListCollectionsAsync(cancellationToken);
+        return new BackupPreview(null,
+            CollectionSelection.Select(available, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'"));
+    }
+
+    /// <summary>Why an automatic backup is not taken now, or null when it is due (or not automatic, or forced).</summary>
+    private static string? NotDue(BackupRequest request)
+    {
+        if (request.Type != BackupType.Auto || request.Force) return null;
+        var policy = request.Store.ReadRetention();
+        return RetentionRules.IsAutoDue(request.Store.ListBackups(), request.Site.SiteId, policy, request.Clock.GetUtcNow(), out var newest)
+            ? null
+            : $"No automatic backup is due for '{request.Site.SiteId}': the newest one was taken {Times.Show(newest)}, less than {policy.AutoInterval.TotalDays:0.##} days ago.";
+    }
+
     private static async Task<BackupOutcome> RunAsync(
-        BackupRequest request, BackupRecord backup, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+        BackupRequest request, BackupRecord backup, ISiteSnapshot snapshot, IReadOnlyList<CollectionInfo> selected,
+        IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         var store = request.Store;
         var clock = request.Clock;
@@ -69,7 +102,7 @@ public static class BackupOperation
         {
             backup = backup with { StartedDate = clock.GetUtcNow() };
             store.SaveBackup(backup);
-            var (collections, size) = await WriteArchiveAsync(request, backup, progress, cancellationToken);
+            var (collections, size) = await WriteArchiveAsync(request, backup, snapshot, selected, progress, cancellationToken);
             backup = backup with
             {
                 Status = BackupStatus.Ready,
@@ -81,9 +114,7 @@ public static class BackupOperation
         catch (Exception e)
         {
             MarkEnded(store, backup, e, clock);
-            var translated = Failures.Translate(e, "The backup failed");
-            if (ReferenceEquals(translated, e)) throw;
-            throw translated;
+            throw;
         }
 
         // The new backup is complete on disk; only now may retention remove an older one.
@@ -100,11 +131,15 @@ public static class BackupOperation
     }
 
     private static async Task<(IReadOnlyList<BackupCollection>, long)> WriteArchiveAsync(
-        BackupRequest request, BackupRecord backup, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+        BackupRequest request, BackupRecord backup, ISiteSnapshot snapshot, IReadOnlyList<CollectionInfo> selected,
+        IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         string activity = $"Backing up {backup.SiteId}";
-        await using var snapshot = await request.Site.OpenSnapshotAsync(cancellationToken);
-        var selected = CollectionSelection.Select(snapshot.Collections, request.Collections, request.ExcludeCollections, $"The site '{backup.SiteId}'");
+        // Every collection is counted first, so that the whole backup's progress is items done of all items.
+        var totals = new long[selected.Count];
+        for (int i = 0; i < selected.Count; i++) totals[i] = await snapshot.CountAsync(selected[i], cancellationToken);
+        long overallTotal = totals.Sum();
+        long overallDone = 0;
 
         using var upload = request.Store.BeginArchive(backup.Id);
         using (var writer = new ArchiveWriter(upload.Stream, request.Compression))
@@ -112,18 +147,22 @@ public static class BackupOperation
             for (int i = 0; i < selected.Count; i++)
             {
                 var collection = selected[i];
-                long total = await snapshot.CountAsync(collection, cancellationToken);
                 var step = new BackupProgress
                 {
-                    Activity = activity, CollectionId = collection.Id, CollectionIndex = i,
-                    CollectionCount = selected.Count, ItemsTotal = total,
+                    Activity = activity, CollectionId = collection.Id, CollectionIndex = i, CollectionCount = selected.Count,
+                    ItemsTotal = totals[i], OverallItemsDone = overallDone, OverallItemsTotal = overallTotal,
                 };
                 progress?.Report(step);
+                long before = overallDone;
                 var items = writer.BeginCollection(collection.Id, collection.DisplayName,
-                    progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes }));
+                    progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
                 await snapshot.ExportAsync(collection, items, cancellationToken);
                 var written = writer.EndCollection();
-                progress?.Report(step with { ItemsDone = written.ItemCount, ItemsTotal = written.ItemCount, BytesDone = written.ByteCount });
+                overallDone += written.ItemCount;
+                progress?.Report(step with
+                {
+                    ItemsDone = written.ItemCount, ItemsTotal = written.ItemCount, BytesDone = written.ByteCount, OverallItemsDone = overallDone,
+                });
             }
             cancellationToken.ThrowIfCancellationRequested();
             writer.Complete(new ArchiveManifest

@@ -2,6 +2,7 @@ using SiteBackup.Engine.Archive;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Sources;
+using SiteBackup.Engine.Stores;
 
 namespace SiteBackup.Engine.Operations;
 
@@ -20,11 +21,7 @@ public static class RestoreOperation
     {
         var store = request.Store;
         var backup = BackupCatalog.Get(store, request.BackupId);
-        if (backup.Status != BackupStatus.Ready)
-            throw new BackupException(BackupError.BackupNotReady,
-                $"Backup '{backup.Id}' is {backup.Status}; only a Ready backup can be restored.", backup.Id);
-
-        var plan = Plan(backup, request);
+        var plan = RestorePlan.For(backup, request.Collections, request.Destinations);
         var restoration = new RestorationRecord
         {
             Id = Guid.CreateVersion7().ToString(),
@@ -35,8 +32,7 @@ public static class RestoreOperation
             Collections = plan.Select(p => new RestorationCollection { Id = p.Source.Id, Destination = p.Destination }).ToList(),
             Store = store.Location,
         };
-        using var running = store.HoldOperation(restoration.Id);
-        store.SaveRestoration(restoration);
+        using var journal = Journal.Start(store, restoration, request.Warnings);
 
         var outcome = new Outcome(restoration.Collections);
         restoration = restoration with { StartedDate = request.Clock.GetUtcNow() };
@@ -46,21 +42,21 @@ public static class RestoreOperation
         }
         catch (Exception e)
         {
-            string error = e is OperationCanceledException ? "The restore was canceled" : e.Message;
-            var failed = restoration with
+            bool canceled = e is OperationCanceledException;
+            string error = canceled ? "The restore was canceled" : e.Message;
+            var ended = restoration with
             {
-                Status = RestorationStatus.Failed,
+                Status = canceled ? RestorationStatus.Canceled : RestorationStatus.Failed,
                 FinishedDate = request.Clock.GetUtcNow(),
                 Collections = outcome.Collections,
                 Transactional = outcome.Transactional,
                 Error = outcome.Transactional
-                    ? error + (e is OperationCanceledException ? "; the site was left as it was." : "")
+                    ? error + (canceled ? "; the site was left as it was." : "")
                     : $"{error.TrimEnd('.')}. The site has no transactions, so what was written stays: {outcome.Describe()}",
             };
-            try { store.SaveRestoration(failed); }
-            catch (Exception) { /* the original error is the one to report */ }
+            journal.TrySave(ended);
             var translated = Failures.Translate(e, "The restore failed");
-            if (translated is BackupException be) be.Restoration = failed;
+            if (translated is BackupException be) be.Restoration = ended;
             if (ReferenceEquals(translated, e)) throw;
             throw translated;
         }
@@ -74,10 +70,86 @@ public static class RestoreOperation
             Transactional = outcome.Transactional,
             Error = outcome.Refused.Count == 0 ? null : RefusedMessage(outcome.Refused),
         };
-        store.SaveRestoration(restoration);
+        journal.Save(restoration);
         if (outcome.Refused.Count > 0)
             throw new BackupException(BackupError.OperationFailed, restoration.Error!, request.Site.SiteId) { Restoration = restoration };
         return restoration;
+    }
+
+    /// <summary>
+    /// What a run of <paramref name="request"/> would replace, checked as the run checks it and without writing
+    /// anything (for -WhatIf and a confirmation prompt): the backup is Ready, every pattern and destination key
+    /// names a collection of the backup, and every destination is a collection of the site. Throws as the run would.
+    /// </summary>
+    public static async Task<RestorePreview> PreviewAsync(RestoreRequest request, CancellationToken cancellationToken = default)
+    {
+        var backup = BackupCatalog.Get(request.Store, request.BackupId);
+        var plan = RestorePlan.For(backup, request.Collections, request.Destinations);
+        RestorePlan.CheckDestinations(plan, await request.Site.ListCollectionsAsync(cancellationToken), request.Site.SiteId);
+        return new RestorePreview(backup, plan);
+    }
+
+    /// <summary>
+    /// The restoration's record in the store, and the hold that tells a live restore from an abandoned one. A store
+    /// that cannot be written (a read-only snapshot or share: the disaster-recovery case) does not stop the restore:
+    /// it runs unrecorded, and the warning says so.
+    /// </summary>
+    private sealed class Journal : IDisposable
+    {
+        private readonly IBackupStore _store;
+        private readonly IDisposable? _running;
+        private readonly IProgress<string>? _warnings;
+
+        private Journal(IBackupStore store, IDisposable? running, IProgress<string>? warnings)
+        {
+            _store = store;
+            _running = running;
+            _warnings = warnings;
+        }
+
+        private bool Recorded => _running is not null;
+
+        public static Journal Start(IBackupStore store, RestorationRecord pending, IProgress<string>? warnings)
+        {
+            IDisposable? running = null;
+            try
+            {
+                running = store.HoldOperation(pending.Id);
+                store.SaveRestoration(pending);
+                return new Journal(store, running, warnings);
+            }
+            catch (BackupException e) when (e.Error == BackupError.OperationFailed)
+            {
+                running?.Dispose();
+                warnings?.Report($"No restoration record can be written in the store '{store.Location}', so none will be listed; the restore goes on. {e.Message}");
+                return new Journal(store, null, warnings);
+            }
+        }
+
+        /// <summary>Records the outcome; a store that fails now (full, gone read-only) gets a warning, since the
+        /// restore itself is done and its outcome is what the caller returns.</summary>
+        public void Save(RestorationRecord restoration)
+        {
+            if (!Recorded) return;
+            try
+            {
+                _store.SaveRestoration(restoration);
+            }
+            catch (BackupException e) when (e.Error == BackupError.OperationFailed)
+            {
+                _warnings?.Report($"The restoration's record could not be written ({e.Message}); it will list as abandoned.");
+            }
+        }
+
+        /// <summary>Records the outcome of a restore that failed, whose own error is the one to report.</summary>
+        public void TrySave(RestorationRecord restoration)
+        {
+            if (!Recorded) return;
+            try { _store.SaveRestoration(restoration); }
+            catch (Exception) { /* the original error is the one to report */ }
+        }
+
+        public void Dispose() => _running?.Dispose();
     }
 
     /// <summary>What the restore has done to each collection so far; for a site without transactions, exactly what
@@ -110,38 +182,8 @@ public static class RestoreOperation
         string.Join("; ", refused.Take(10).Select(r => $"'{r.CollectionId}' item '{r.ItemId ?? "(no id)"}': {r.Code} {r.Message}")) +
         (refused.Count > 10 ? $"; and {refused.Count - 10} more." : ".");
 
-    private sealed record Step(BackupCollection Source, string Destination);
-
-    /// <summary>Which collections go where; every argument error is found here, before any record or write.</summary>
-    private static List<Step> Plan(BackupRecord backup, RestoreRequest request)
-    {
-        var inBackup = backup.Collections.Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList();
-        var chosen = CollectionSelection.Select(inBackup, request.Collections, null, $"Backup '{backup.Id}'");
-
-        foreach (string key in request.Destinations.Keys)
-        {
-            if (!chosen.Any(c => string.Equals(c.Id, key, StringComparison.OrdinalIgnoreCase)))
-                throw new BackupException(BackupError.InvalidArgument,
-                    $"The destination map names '{key}', which is not among the collections being restored ({string.Join(", ", chosen.Select(c => c.Id))}).", key);
-        }
-
-        var steps = chosen.Select(c =>
-        {
-            var destination = request.Destinations.FirstOrDefault(d => string.Equals(d.Key, c.Id, StringComparison.OrdinalIgnoreCase)).Value ?? c.Id;
-            if (string.IsNullOrWhiteSpace(destination))
-                throw new BackupException(BackupError.InvalidArgument, $"The destination of '{c.Id}' is empty.", c.Id);
-            return new Step(backup.Collections.First(b => b.Id == c.Id), destination);
-        }).ToList();
-
-        var twice = steps.GroupBy(s => s.Destination, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (twice is not null)
-            throw new BackupException(BackupError.InvalidArgument,
-                $"Collections {string.Join(" and ", twice.Select(s => $"'{s.Source.Id}'"))} would both be restored into '{twice.Key}'.", twice.Key);
-        return steps;
-    }
-
     private static async Task RestoreAsync(
-        RestoreRequest request, BackupRecord backup, List<Step> plan, Outcome outcome, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+        RestoreRequest request, BackupRecord backup, IReadOnlyList<RestoreStep> plan, Outcome outcome, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         string activity = $"Restoring backup {backup.Id} into {request.Site.SiteId}";
         await using var archiveStream = request.Store.OpenArchive(backup.Id);
@@ -153,13 +195,7 @@ public static class RestoreOperation
             ?? throw ArchiveReader.Corrupt(backup.Id, $"collection '{step.Source.Id}' of the record is not in the archive")).ToList();
 
         await using var restore = await request.Site.BeginRestoreAsync(cancellationToken);
-        foreach (var step in plan)
-        {
-            if (!restore.Collections.Any(c => string.Equals(c.Id, step.Destination, StringComparison.Ordinal)))
-                throw new BackupException(BackupError.CollectionNotFound,
-                    $"The site '{request.Site.SiteId}' has no collection '{step.Destination}' to restore '{step.Source.Id}' into; a restore writes into collections that exist.",
-                    step.Destination);
-        }
+        RestorePlan.CheckDestinations(plan, restore.Collections, request.Site.SiteId);
 
         outcome.Transactional = restore.IsTransactional;
         if (!restore.IsTransactional)
@@ -174,16 +210,21 @@ public static class RestoreOperation
         }
 
         var order = await restore.ClearAsync(plan.Select(p => p.Destination).ToList(), cancellationToken);
+        long overallTotal = entries.Sum(e => e.ItemCount);
+        long overallDone = 0;
         for (int i = 0; i < order.Count; i++)
         {
-            int at = plan.FindIndex(p => string.Equals(p.Destination, order[i], StringComparison.Ordinal));
+            int at = plan.Select(p => p.Destination).ToList().FindIndex(d => string.Equals(d, order[i], StringComparison.Ordinal));
             var step = new BackupProgress
             {
                 Activity = activity, CollectionId = plan[at].Destination, CollectionIndex = i,
                 CollectionCount = plan.Count, ItemsTotal = entries[at].ItemCount,
+                OverallItemsDone = overallDone, OverallItemsTotal = overallTotal,
             };
             progress?.Report(step);
-            using var items = archive.OpenCollection(entries[at]);
+            long before = overallDone;
+            using var items = archive.OpenCollection(entries[at],
+                progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
             long count;
             int refusedBefore = restore.RefusedItems.Count;
             try
@@ -200,7 +241,8 @@ public static class RestoreOperation
             }
             int refused = restore.RefusedItems.Count - refusedBefore;
             outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused);
-            progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount });
+            overallDone += count;
+            progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount, OverallItemsDone = overallDone });
         }
         cancellationToken.ThrowIfCancellationRequested();
         await restore.CommitAsync(cancellationToken);

@@ -3,6 +3,9 @@ using SiteBackup.Engine.Stores;
 
 namespace SiteBackup.Engine.Operations;
 
+/// <summary>What a restore request would do: the backup as it is now in the store, and where each collection goes.</summary>
+public sealed record RestorePreview(Model.BackupRecord Backup, IReadOnlyList<RestoreStep> Steps);
+
 public sealed record RestoreRequest
 {
     public required string BackupId { get; init; }
@@ -19,4 +22,8 @@ public sealed record RestoreRequest
     public IReadOnlyDictionary<string, string> Destinations { get; init; } = new Dictionary<string, string>();
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the restore says what a person should know that is not an error (a store it could not write
+    /// its record into, say).</summary>
+    public IProgress<string>? Warnings { get; init; }
 }

@@ -7,7 +7,8 @@ namespace SiteBackup.Engine.Operations;
 /// <summary>
 /// Verifies a backup without restoring it: the archive opens and accounts for every entry, each collection's
 /// items are valid JSON objects whose SHA-256, size and count match the manifest, and the manifest agrees with
-/// the backup's record. Problems are collected, not thrown: one damaged collection does not hide another.
+/// the backup's record. Problems are collected, not thrown: one damaged collection does not hide another. A
+/// backup that is not Ready has no archive: it is reported as not verified, which is neither valid nor invalid.
 /// </summary>
 public static class VerifyOperation
 {
@@ -17,8 +18,8 @@ public static class VerifyOperation
         var problems = new List<ArchiveProblem>();
         if (backup.Status != BackupStatus.Ready)
         {
-            problems.Add(new ArchiveProblem(null, $"The backup is {backup.Status}; only a Ready backup has an archive to verify."));
-            return new VerificationResult { Backup = backup, Problems = problems };
+            problems.Add(new ArchiveProblem(null, $"Not verified: the backup is {backup.Status}, and only a Ready backup has an archive to verify."));
+            return new VerificationResult { Backup = backup, Verified = false, Problems = problems };
         }
 
         try
@@ -27,6 +28,8 @@ public static class VerifyOperation
             using var archive = ArchiveReader.Open(stream, backup.Id);
             CompareWithRecord(archive.Manifest, backup, problems);
             var collections = archive.Manifest.Collections;
+            long overallTotal = collections.Sum(c => c.ItemCount);
+            long overallDone = 0;
             for (int i = 0; i < collections.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -34,11 +37,15 @@ public static class VerifyOperation
                 {
                     Activity = $"Verifying backup {backup.Id}", CollectionId = collections[i].Id,
                     CollectionIndex = i, CollectionCount = collections.Count, ItemsTotal = collections[i].ItemCount,
+                    OverallItemsDone = overallDone, OverallItemsTotal = overallTotal,
                 };
                 progress?.Report(step);
+                long before = overallDone;
+                overallDone += collections[i].ItemCount;
                 try
                 {
-                    using var items = archive.OpenCollection(collections[i]);
+                    using var items = archive.OpenCollection(collections[i],
+                        progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
                     while (items.Read() is { } item) item.Dispose();
                 }
                 catch (BackupException e)

@@ -18,22 +18,43 @@ public static class RetentionRules
         return newest is null || now - newest.Value >= policy.AutoInterval;
     }
 
-    /// <summary>The Ready backups of <paramref name="siteId"/> past the limits, oldest first. Only Ready backups count
-    /// and can be removed: a failed backup never costs a good one.</summary>
+    /// <summary>
+    /// The Ready backups of <paramref name="siteId"/> that retention removes, oldest first. Each type's limit counts
+    /// its Ready backups newest first, whole and partial alike; a backup past its limit is removed only when newer
+    /// Ready backups of the site that stay (of either type) hold every one of its collections. Otherwise it stays,
+    /// beyond the limit, until they do: the last copy of a collection is never removed, so a few backups of some
+    /// collections never push out the only backup of the others. Only Ready backups count and can be removed: a
+    /// failed backup never costs a good one.
+    /// </summary>
     public static IReadOnlyList<BackupRecord> Expired(IEnumerable<BackupRecord> backups, string siteId, RetentionPolicy policy)
     {
-        var ready = backups.Where(b => b.Status == BackupStatus.Ready && SameSite(b, siteId)).ToList();
-        return Over(ready, BackupType.OnDemand, policy.MaxOnDemandBackups)
+        var ready = Newest(backups.Where(b => b.Status == BackupStatus.Ready && SameSite(b, siteId))).ToList();
+        var overLimit = Over(ready, BackupType.OnDemand, policy.MaxOnDemandBackups)
             .Concat(Over(ready, BackupType.Auto, policy.MaxAutoBackups))
-            .ToList();
+            .Select(b => b.Id)
+            .ToHashSet(StringComparer.Ordinal);
+
+        // Walked newest first, so that when a backup is looked at, every newer one is already known to stay or go.
+        var heldByNewer = new HashSet<string>(StringComparer.Ordinal);
+        var expired = new List<BackupRecord>();
+        foreach (var backup in ready)
+        {
+            if (overLimit.Contains(backup.Id) && backup.Collections.All(c => heldByNewer.Contains(c.Id)))
+            {
+                expired.Add(backup);
+                continue;
+            }
+            foreach (var collection in backup.Collections) heldByNewer.Add(collection.Id);
+        }
+        expired.Reverse();
+        return expired;
     }
 
-    private static IEnumerable<BackupRecord> Over(List<BackupRecord> ready, BackupType type, int max) =>
-        ready.Where(b => b.Type == type)
-            .OrderByDescending(b => b.RequestedDate)
-            .ThenByDescending(b => b.Id, StringComparer.Ordinal)
-            .Skip(Math.Max(max, 1))
-            .Reverse();
+    private static IEnumerable<BackupRecord> Over(List<BackupRecord> newestFirst, BackupType type, int max) =>
+        newestFirst.Where(b => b.Type == type).Skip(Math.Max(max, 1));
+
+    private static IEnumerable<BackupRecord> Newest(IEnumerable<BackupRecord> backups) =>
+        backups.OrderByDescending(b => b.RequestedDate).ThenByDescending(b => b.Id, StringComparer.Ordinal);
 
     private static bool SameSite(BackupRecord backup, string siteId) =>
         string.Equals(backup.SiteId, siteId, StringComparison.Ordinal);

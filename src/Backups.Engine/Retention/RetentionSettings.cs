@@ -7,13 +7,19 @@ namespace SiteBackup.Engine.Retention;
 /// nothing by itself.</summary>
 public static class RetentionSettings
 {
-    public static RetentionPolicy Update(IBackupStore store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, CancellationToken cancellationToken = default)
+    /// <summary>Throws InvalidArgument for limits a store cannot keep; <see cref="Update"/> checks the same, and a
+    /// caller that asks first (-WhatIf) calls this before asking.</summary>
+    public static void Check(string store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval)
     {
         if (maxOnDemandBackups < 1 || maxAutoBackups < 1)
-            throw new BackupException(BackupError.InvalidArgument, "A store keeps at least one backup of each type.", store.Location);
+            throw new BackupException(BackupError.InvalidArgument, "A store keeps at least one backup of each type.", store);
         if (autoInterval <= TimeSpan.Zero)
-            throw new BackupException(BackupError.InvalidArgument, "The interval between automatic backups must be positive.", store.Location);
+            throw new BackupException(BackupError.InvalidArgument, $"The interval between automatic backups must be positive, not {autoInterval}.", store);
+    }
 
+    public static RetentionPolicy Update(IBackupStore store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, CancellationToken cancellationToken = default)
+    {
+        Check(store.Location, maxOnDemandBackups, maxAutoBackups, autoInterval);
         using (store.Lock(LockWait.Timeout, cancellationToken))
         {
             var current = store.ReadRetention();

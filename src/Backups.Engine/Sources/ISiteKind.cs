@@ -8,6 +8,9 @@ public interface ISiteKind
     /// <summary>Short name shown to users ("SQLite").</summary>
     string Name { get; }
 
+    /// <summary>How its site strings are written, for a message that lists every kind ("wix://&lt;site-id&gt;").</summary>
+    string Syntax { get; }
+
     /// <summary>If <paramref name="site"/> is of this kind, its normalised id (no secrets, no I/O).</summary>
     bool TryGetSiteId(string site, out string siteId);
 
@@ -16,5 +19,10 @@ public interface ISiteKind
     string? LocalPath(string site);
 
     /// <summary>Opens the site; throws SiteNotFound, SiteUnreachable or AuthenticationFailed.</summary>
-    ISiteSource Open(string site, NetworkCredential? credential);
+    /// <param name="site">A site string of this kind.</param>
+    /// <param name="credential">The credential given for the site, if any.</param>
+    /// <param name="recordedUser">The user a backup of this site was taken as (<see cref="ISiteSource.UserName"/>),
+    /// for a kind with users to fall back on when neither the credential, the site string nor the environment
+    /// names one.</param>
+    ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser);
 }

@@ -9,6 +9,11 @@ public interface ISiteSource
     /// <summary>The site, normalised and stripped of secrets; safe to show and to store.</summary>
     string SiteId { get; }
 
+    /// <summary>The user the site is read and written as, for kinds of site that have users (PostgreSQL); null
+    /// for the others. Not a secret: a backup's record keeps it, so that a restore from the record connects as the
+    /// same user.</summary>
+    string? UserName => null;
+
     /// <summary>The collections as they are now (for listing and completion; a backup uses its snapshot).</summary>
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);
 

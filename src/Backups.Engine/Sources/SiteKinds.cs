@@ -31,8 +31,9 @@ public static class SiteKinds
         return null;
     }
 
-    public static ISiteSource Open(string site, NetworkCredential? credential = null) =>
-        Find(site).Kind.Open(site, credential);
+    /// <summary>Opens <paramref name="site"/>; see <see cref="ISiteKind.Open"/> for <paramref name="recordedUser"/>.</summary>
+    public static ISiteSource Open(string site, NetworkCredential? credential = null, string? recordedUser = null) =>
+        Find(site).Kind.Open(site, credential, recordedUser);
 
     private static (ISiteKind Kind, string SiteId) Find(string site)
     {
@@ -43,9 +44,10 @@ public static class SiteKinds
             if (kind.TryGetSiteId(site, out string siteId)) return (kind, siteId);
         }
         string shown = SiteStrings.Describe(site);
+        var syntaxes = All.Select(k => k.Syntax).ToList();
         throw new BackupException(
             BackupError.InvalidArgument,
-            $"'{shown}' is not a site SiteBackup knows: give the path of a SQLite file (or sqlite:<path>), a postgresql:// URI or wix://<site-id>.",
+            $"'{shown}' is not a site SiteBackup knows: give {string.Join(", ", syntaxes[..^1])} or {syntaxes[^1]}.",
             shown);
     }
 }

@@ -5,9 +5,17 @@ using SiteBackup.Engine.Stores.Folder;
 
 namespace SiteBackup.Engine.Stores;
 
-/// <summary>Every store kind the engine knows, and the default store. Adding a kind is one line in <see cref="Open"/>.</summary>
+/// <summary>Every store kind the engine knows, in the order store strings are tried, and the default store.
+/// Adding a kind is one line in <see cref="All"/>.</summary>
 public static class StoreKinds
 {
+    private static readonly IStoreKind[] All =
+    [
+        new AzureBlobStoreKind(),
+        // Folders come last because they take any path.
+        new FolderStoreKind(),
+    ];
+
     /// <summary>The environment variable that names the default store.</summary>
     public const string StoreVariable = "SITEBACKUP_STORE";
 
@@ -21,7 +29,7 @@ public static class StoreKinds
     {
         bool isDefault = string.IsNullOrWhiteSpace(store);
         string location = isDefault ? DefaultLocation() : store!;
-        IBackupStore opened = AzureBlobStoreKind.IsAzureBlob(location) ? AzureBlobStoreKind.Open(location, credential) : new FolderStore(location);
+        IBackupStore opened = Find(location).Open(location, credential);
         if (mustExist && !isDefault && !opened.Exists)
             throw new BackupException(BackupError.StoreNotFound, $"The store '{opened.Location}' does not exist.", opened.Location);
         return opened;
@@ -29,7 +37,9 @@ public static class StoreKinds
 
     /// <summary>True when <paramref name="store"/> names a local folder (to be resolved against the current
     /// location), false for a store URI.</summary>
-    public static bool IsLocal(string store) => !AzureBlobStoreKind.IsAzureBlob(store);
+    public static bool IsLocal(string store) => Find(store).IsLocal;
+
+    private static IStoreKind Find(string store) => All.First(k => k.Recognises(store));
 
     /// <summary>
     /// $SITEBACKUP_STORE, else a per-user data folder: $XDG_DATA_HOME/SiteBackup (or ~/.local/share/SiteBackup) on

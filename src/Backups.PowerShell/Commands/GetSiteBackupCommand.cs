@@ -13,7 +13,7 @@ namespace SiteBackup.PowerShell.Commands;
 public sealed class GetSiteBackupCommand : SiteBackupCommand
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("SiteId")]
+    [Alias(SiteAliases.SiteId, SiteAliases.FullName, SiteAliases.Path, SiteAliases.PSPath)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SiteCompleter))]
     public string? Site { get; set; }
@@ -31,6 +31,8 @@ public sealed class GetSiteBackupCommand : SiteBackupCommand
     [Parameter]
     public BackupStatus[]? Status { get; set; }
 
+    /// <summary>Only the newest this many; without -Status it counts Ready backups only, so that
+    /// <c>-Last 1 | Restore-SiteBackup</c> restores the newest one that can be restored.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int Last { get; set; }

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
-using SiteBackup.Engine.Sources;
 using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
@@ -11,8 +10,10 @@ namespace SiteBackup.PowerShell.Commands;
 [OutputType(typeof(BackupRecord))]
 public sealed class NewSiteBackupCommand : SiteBackupCommand
 {
+    /// <summary>Binds by value (a string) and by property name: a record's Site, a file's FullName or PSPath
+    /// (Get-Item, Get-ChildItem), a CSV row's Path.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("SiteId")]
+    [Alias(SiteAliases.SiteId, SiteAliases.FullName, SiteAliases.Path, SiteAliases.PSPath)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(SiteCompleter))]
     public string Site { get; set; } = "";
@@ -40,28 +41,34 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
 
     protected override void ProcessRecord() => ForEachItem(() =>
     {
-        string siteId = SiteKinds.GetSiteId(ResolveSite(Site));
-        var store = OpenStore(Store, mustExist: false);
-        if (!ShouldProcess(siteId, $"Back up ({Type}) into the store '{store.Location}'")) return;
-
-        var site = OpenSite(Site);
-        var outcome = RunEngine((progress, cancel) => BackupOperation.RunAsync(new BackupRequest
+        var request = new BackupRequest
         {
-            Site = site,
-            Store = store,
+            Site = OpenSite(Site),
+            Store = OpenStore(Store, mustExist: false),
             Type = Type,
             Collections = Collection ?? [],
             ExcludeCollections = ExcludeCollection ?? [],
             Force = Force,
-        }, progress, cancel));
+        };
+        // Checked as the run will check it, so that -WhatIf and the prompt name what a run would really take.
+        var preview = RunEngine((_, cancel) => BackupOperation.PreviewAsync(request, cancel));
+        if (preview.SkippedReason is not null)
+        {
+            WriteVerbose(preview.SkippedReason + " Use -Force to take one anyway.");
+            return;
+        }
+        string collections = string.Join(", ", preview.Collections.Select(c => c.Id));
+        if (!ShouldProcess(request.Site.SiteId, $"Back up ({Type}) {preview.Collections.Count} collection(s) ({collections}) into the store '{request.Store.Location}'"))
+            return;
 
+        var outcome = RunEngine((progress, cancel) => BackupOperation.RunAsync(request, progress, cancel));
         if (outcome.Backup is null)
         {
             WriteVerbose(outcome.SkippedReason + " Use -Force to take one anyway.");
             return;
         }
         foreach (var removed in outcome.Removed)
-            WriteVerbose($"Retention removed the {removed.Type} backup {removed.Id} of {removed.RequestedDate:u}.");
+            WriteVerbose($"Retention removed the {removed.Type} backup {removed.Id} of {Times.Show(removed.RequestedDate)}.");
         WriteObject(outcome.Backup);
     });
 }

@@ -21,7 +21,8 @@ public sealed class RemoveSiteBackupCommand : BackupTargetCommand
     protected override void ProcessRecord() => ForEachItem(() =>
     {
         var (store, backup) = ResolveBackup();
-        if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {backup.RequestedDate:u})", "Remove the backup's archive", Force))
+        BackupCatalog.CheckRemovable(backup);
+        if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {Times.Show(backup.RequestedDate)})", "Remove the backup's archive", Force))
             return;
         var removed = BackupCatalog.Remove(store, backup.Id, SiteBackup.Engine.LockWait.Timeout, TimeProvider.System, Cancellation);
         if (PassThru) WriteObject(removed);

@@ -38,20 +38,25 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     {
         var destinations = Destinations();
         var (store, backup) = ResolveBackup();
-        string site = Site ?? backup.SiteId;
-        string collections = Collection is null ? $"all {backup.Collections.Count} collections" : string.Join(", ", Collection);
-        if (!ShouldProcess(site, $"Replace the content of {collections} with backup {backup.Id} of {backup.RequestedDate:u}", Force))
-            return;
-
-        var source = OpenSite(site);
-        var restoration = RunEngine((progress, cancel) => RestoreOperation.RunAsync(new RestoreRequest
+        // Into its own site, a backup's site connects as the user it was taken as, unless -Credential or the
+        // environment names another.
+        var site = Site is null ? OpenSite(backup.SiteId, backup.SiteUser) : OpenSite(Site);
+        var request = new RestoreRequest
         {
             BackupId = backup.Id,
             Store = store,
-            Site = source,
+            Site = site,
             Collections = Collection ?? [],
             Destinations = destinations,
-        }, progress, cancel));
+        };
+        // Checked as the run will check it, so that -WhatIf and the prompt name what a run would really replace.
+        var preview = RunEngine((_, cancel) => RestoreOperation.PreviewAsync(request, cancel));
+        string replaced = string.Join(", ", preview.Steps);
+        if (!ShouldProcess(site.SiteId, $"Replace the content of {replaced} with backup {backup.Id} of {Times.Show(backup.RequestedDate)}", Force))
+            return;
+
+        var restoration = RunEngine((progress, warnings, cancel) =>
+            RestoreOperation.RunAsync(request with { Warnings = warnings }, progress, cancel));
         WriteObject(restoration);
     });
 

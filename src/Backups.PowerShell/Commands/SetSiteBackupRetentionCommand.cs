@@ -34,6 +34,7 @@ public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
             WriteError(Internal.ErrorRecords.InvalidArgument("Give at least one of -MaxOnDemandBackups, -MaxAutoBackups and -AutoInterval.", store.Location));
             return;
         }
+        RetentionSettings.Check(store.Location, MaxOnDemandBackups, MaxAutoBackups, AutoInterval);
         if (!ShouldProcess(store.Location, "Set retention: " + string.Join(", ", changes))) return;
         var policy = RetentionSettings.Update(store, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, Cancellation);
         if (PassThru) WriteObject(policy);

@@ -53,8 +53,11 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         return path is null ? site : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
     }
 
-    protected ISiteSource OpenSite(string site) =>
-        SiteKinds.Open(ResolveSite(site), Credential?.GetNetworkCredential());
+    /// <param name="site">The site string as given.</param>
+    /// <param name="recordedUser">The user a backup of this very site was taken as, for a kind of site with users to
+    /// fall back on (a piped record restored into its own site).</param>
+    protected ISiteSource OpenSite(string site, string? recordedUser = null) =>
+        SiteKinds.Open(ResolveSite(site), Credential?.GetNetworkCredential(), recordedUser);
 
     /// <summary>Opens <paramref name="store"/> (a folder path is resolved against the current location), or the
     /// default store.</summary>
@@ -67,23 +70,33 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         : StoreKinds.IsLocal(store) ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(store)
         : store;
 
+    protected T RunEngine<T>(Func<IProgress<BackupProgress>, CancellationToken, Task<T>> work) =>
+        RunEngine((progress, _, cancel) => work(progress, cancel));
+
     /// <summary>
-    /// Runs <paramref name="work"/> on the thread pool and pumps its progress into Write-Progress here, on the
-    /// pipeline thread, until it ends. Ctrl+C cancels it; the bars are closed whatever happens.
+    /// Runs <paramref name="work"/> on the thread pool and pumps its progress into Write-Progress and its warnings
+    /// into Write-Warning here, on the pipeline thread, until it ends. Ctrl+C cancels it; the bars are closed
+    /// whatever happens.
     /// </summary>
-    protected T RunEngine<T>(Func<IProgress<BackupProgress>, CancellationToken, Task<T>> work)
+    protected T RunEngine<T>(Func<IProgress<BackupProgress>, IProgress<string>, CancellationToken, Task<T>> work)
     {
-        using var queue = new BlockingCollection<BackupProgress>();
-        var progress = new QueueProgress(queue);
+        using var queue = new BlockingCollection<object>();
+        var progress = new QueueProgress<BackupProgress>(queue);
+        var warnings = new QueueProgress<string>(queue);
         var bars = new ProgressWriter(this, parentId: 1);
-        var task = Task.Run(() => work(progress, Cancellation), Cancellation);
+        var task = Task.Run(() => work(progress, warnings, Cancellation), Cancellation);
+        void Show(object report)
+        {
+            if (report is BackupProgress step) bars.Write(step);
+            else WriteWarning((string)report);
+        }
         try
         {
             while (!task.IsCompleted)
             {
-                if (queue.TryTake(out var report, 100)) bars.Write(report);
+                if (queue.TryTake(out var report, 100)) Show(report);
             }
-            while (queue.TryTake(out var report)) bars.Write(report);
+            while (queue.TryTake(out var report)) Show(report);
             return task.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
@@ -129,10 +142,10 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
             ? ((SwitchParameter)whatIf).IsPresent
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
-    /// <summary>Engine progress lands here from any thread and waits for the pipeline thread.</summary>
-    private sealed class QueueProgress(BlockingCollection<BackupProgress> queue) : IProgress<BackupProgress>
+    /// <summary>Engine progress and warnings land here from any thread and wait for the pipeline thread.</summary>
+    private sealed class QueueProgress<T>(BlockingCollection<object> queue) : IProgress<T> where T : notnull
     {
-        public void Report(BackupProgress value)
+        public void Report(T value)
         {
             if (!queue.IsAddingCompleted) queue.Add(value);
         }

@@ -8,16 +8,38 @@ namespace SiteBackup.PowerShell.Commands;
 [OutputType(typeof(VerificationResult), typeof(bool))]
 public sealed class TestSiteBackupCommand : BackupTargetCommand
 {
-    /// <summary>Emits only whether each backup is valid, as Test-Path does.</summary>
+    private int _verified;
+    private bool _failed;
+
+    /// <summary>Emits one boolean for all the backups given: true when at least one Ready backup was verified and
+    /// every Ready backup is valid. Backups that are not Ready have nothing to verify and do not count; one that
+    /// cannot be found or read makes it false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void ProcessRecord() => ForEachItem(() =>
+    protected override void ProcessRecord()
     {
-        var (store, backup) = ResolveBackup();
-        var result = RunEngine((progress, cancel) => Task.Run(() => VerifyOperation.Run(store, backup, progress, cancel), cancel));
-        foreach (var problem in result.Problems)
-            WriteVerbose($"Backup {backup.Id}{(problem.Collection is null ? "" : $", collection '{problem.Collection}'")}: {problem.Message}");
-        WriteObject(Quiet ? result.IsValid : result);
-    });
+        bool done = false;
+        ForEachItem(() =>
+        {
+            var (store, backup) = ResolveBackup();
+            var result = RunEngine((progress, cancel) => Task.Run(() => VerifyOperation.Run(store, backup, progress, cancel), cancel));
+            foreach (var problem in result.Problems)
+                WriteVerbose($"Backup {backup.Id}{(problem.Collection is null ? "" : $", collection '{problem.Collection}'")}: {problem.Message}");
+            if (result.Verified)
+            {
+                _verified++;
+                _failed |= result.IsValid != true;
+            }
+            if (!Quiet) WriteObject(result);
+            done = true;
+        });
+        _failed |= !done;
+    }
+
+    protected override void EndProcessing()
+    {
+        // One answer for the whole pipeline, so that `if (... | Test-SiteBackup -Quiet)` means what it says.
+        if (Quiet) WriteObject(_verified > 0 && !_failed);
+    }
 }

@@ -7,7 +7,8 @@ namespace SiteBackup.PowerShell.Completion;
 
 /// <summary>
 /// Completes collection names: from the backup named by -Id when there is one (Restore-SiteBackup restores the
-/// backup's collections), else from the site named by -Site (New-SiteBackup backs up the site's collections).
+/// backup's collections), else from the site named by -Site (New-SiteBackup backs up the site's collections),
+/// opened with the command line's -Credential.
 /// </summary>
 public sealed class CollectionCompleter : IArgumentCompleter
 {
@@ -16,16 +17,19 @@ public sealed class CollectionCompleter : IArgumentCompleter
     {
         try
         {
-            IEnumerable<(string, string)> names = [];
-            if (fakeBoundParameters["Id"] is string id && CompletionContext.Store(fakeBoundParameters)?.FindBackup(id) is { } backup)
+            var store = CompletionContext.Store(fakeBoundParameters);
+            string? id = fakeBoundParameters["Id"] as string;
+            string? site = CompletionContext.Site(fakeBoundParameters);
+            var credential = CompletionContext.Credential(fakeBoundParameters, "Credential");
+            var names = CompletionContext.WithinTimeLimit<IReadOnlyList<(string, string)>>(cancel =>
             {
-                names = backup.Collections.Select(c => (c.Id, $"{c.ItemCount} items in backup {backup.Id}"));
-            }
-            else if (CompletionContext.Site(fakeBoundParameters) is { } site)
-            {
-                names = SiteKinds.Open(site).ListCollectionsAsync(CancellationToken.None).GetAwaiter().GetResult()
-                    .Select(c => (c.Id, c.DisplayName));
-            }
+                if (id is not null && CompletionContext.OpenStore(store)?.FindBackup(id) is { } backup)
+                    return backup.Collections.Select(c => (c.Id, $"{c.ItemCount} items in backup {backup.Id}")).ToList();
+                if (site is not null)
+                    return SiteKinds.Open(site, credential).ListCollectionsAsync(cancel).GetAwaiter().GetResult()
+                        .Select(c => (c.Id, c.DisplayName)).ToList();
+                return [];
+            }, []);
             return CompletionContext.Matching(names, wordToComplete).ToList();
         }
         catch (Exception e) when (e is not OutOfMemoryException)

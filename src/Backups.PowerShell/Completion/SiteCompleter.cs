@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using SiteBackup.Engine.Model;
 
 namespace SiteBackup.PowerShell.Completion;
 
@@ -15,11 +16,12 @@ public sealed class SiteCompleter : IArgumentCompleter
         try
         {
             var store = CompletionContext.Store(fakeBoundParameters);
-            if (store is null) return null!;
-            var sites = store.ListBackups()
-                .GroupBy(b => b.SiteId, StringComparer.Ordinal)
-                .Select(g => (g.Key, $"{g.Count()} backups, the newest {g.Max(b => b.RequestedDate).ToLocalTime():g}"))
-                .OrderBy(s => s.Key, StringComparer.Ordinal);
+            var sites = CompletionContext.WithinTimeLimit<IReadOnlyList<(string, string)>>(_ =>
+                CompletionContext.OpenStore(store)?.ListBackups()
+                    .GroupBy(b => b.SiteId, StringComparer.Ordinal)
+                    .Select(g => (g.Key, $"{g.Count()} backups, the newest {Times.Show(g.Max(b => b.RequestedDate))}"))
+                    .OrderBy(s => s.Key, StringComparer.Ordinal)
+                    .ToList() ?? [], []);
             var found = CompletionContext.Matching(sites, wordToComplete).ToList();
             return found.Count > 0 ? found : null!;
         }

@@ -77,16 +77,32 @@ public class BackupOperationTests
     }
 
     [Fact]
+    public void A_store_path_that_is_a_file_is_an_invalid_argument_and_the_file_is_left_alone()
+    {
+        using var folder = new TempFolder();
+        string blocker = folder.Combine("store-is-a-file");
+        File.WriteAllText(blocker, "not a folder");
+
+        foreach (bool mustExist in new[] { true, false })
+        {
+            var e = Assert.Throws<BackupException>(() => SiteBackup.Engine.Stores.StoreKinds.Open(blocker, mustExist));
+            Assert.Equal(BackupError.InvalidArgument, e.Error);
+            Assert.Contains("is a file, not a store folder", e.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal("not a folder", File.ReadAllText(blocker));
+    }
+
+    [Fact]
     public async Task A_store_that_cannot_be_written_fails_the_backup_with_a_clear_error()
     {
         using var folder = new TempFolder();
         var site = SqliteSite.CreateSample(folder);
-        string blocker = folder.Combine("store-is-a-file");
-        File.WriteAllText(blocker, "not a folder");
+        string parent = folder.Combine("parent-is-a-file");
+        File.WriteAllText(parent, "not a folder");
 
-        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(site, SiteBackup.Engine.Stores.StoreKinds.Open(blocker, false)));
+        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(site, SiteBackup.Engine.Stores.StoreKinds.Open(Path.Combine(parent, "store"), false)));
         Assert.Equal(BackupError.OperationFailed, e.Error);
-        Assert.Equal("not a folder", File.ReadAllText(blocker));
+        Assert.Equal("not a folder", File.ReadAllText(parent));
     }
 }
 

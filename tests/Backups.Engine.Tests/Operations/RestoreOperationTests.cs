@@ -24,7 +24,7 @@ public class RestoreOperationTests
         Assert.Equal(backup.Id, restoration.Backup.Id);
         Assert.Equal(BackupStatus.Ready, restoration.Backup.Status);
         Assert.Equal([("empty", 0L), ("orders", 3L), ("people", 5L)], restoration.Collections.Select(c => (c.Id, c.ItemCount)));
-        Assert.Equal(restoration.Id, BackupCatalog.ListRestorations(store, site.Path).Single().Id);
+        Assert.Equal(restoration.Id, BackupCatalog.ListRestorations(store, new RestorationQuery { SiteId = site.Path }).Single().Id);
     }
 
     [Fact]

@@ -35,23 +35,30 @@ public class RetentionTests
     }
 
     [Fact]
-    public async Task A_failed_backup_removes_nothing()
+    public async Task A_failed_backup_removes_nothing_and_one_refused_before_it_started_leaves_no_record()
     {
         using var folder = new TempFolder();
         var site = SqliteSite.CreateSample(folder);
         var store = TestEngine.Store(folder);
         for (int i = 0; i < 3; i++) await TestEngine.BackupAsync(site, store);
 
-        // A backup that fails while writing: the site is no database any more.
+        // Refused before any item is read: the site is no database any more; a collection that does not exist.
         File.WriteAllText(site.Path, "garbage that is not a database file at all, long enough to be read");
         await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(site, store));
-        // And one that fails after it started: a collection that does not exist.
         var good = SqliteSite.CreateSample(folder, "other.db");
-        await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(good, store, collections: ["nope"]));
+        var missing = await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(good, store, collections: ["nope"]));
+        Assert.Contains("'nope'", missing.Message, StringComparison.Ordinal);
+        // Fails once it has started: a table whose pages do not read back.
+        var damaged = SqliteSite.CreateLarge(folder);
+        damaged.Damage();
+        await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(damaged, store));
 
         Assert.Equal(3, BackupCatalog.List(store, new BackupQuery { Statuses = [BackupStatus.Ready] }).Count);
-        var failed = BackupCatalog.List(store, new BackupQuery { SiteId = good.Path, Statuses = [BackupStatus.Failed] }).Single();
-        Assert.Contains("'nope'", failed.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(store.ListBackups(), b => b.SiteId == good.Path);
+        Assert.Equal(4, store.ListBackups().Count);
+        var failed = store.ListBackups().Single(b => b.SiteId == damaged.Path);
+        Assert.Equal(BackupStatus.Failed, failed.Status);
+        Assert.Contains("damaged", failed.Error, StringComparison.Ordinal);
         Assert.Equal(3, Directory.GetFiles(folder.Combine("store", "archives")).Length);
     }
 

@@ -199,6 +199,65 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
         Assert.Equal(3, (await SiteKinds.Open(_site.Site, _site.Credential).ListCollectionsAsync(CancellationToken.None)).Count);
     }
 
+    /// <summary>Ends every other connection to the test database, as a server restart or a failover does.</summary>
+    private void EndConnections()
+    {
+        using var admin = new Npgsql.NpgsqlConnection(_site.ConnectionString("postgres"));
+        admin.Open();
+        using var end = new Npgsql.NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", admin);
+        end.Parameters.AddWithValue(_site.Database);
+        end.ExecuteNonQuery();
+    }
+
+    private const string BigTable =
+        "CREATE TABLE big (id integer PRIMARY KEY, t text, j jsonb); INSERT INTO big SELECT i, repeat('x', 200), '{}' FROM generate_series(1, 100000) AS i;";
+
+    [Fact]
+    public async Task A_server_that_goes_away_mid_backup_is_SiteUnreachable_with_the_site_and_the_cause()
+    {
+        await _site.ExecuteAsync(BigTable);
+        var store = TestEngine.Store(_folder);
+        int ended = 0;
+        var progress = new SiteBackup.Engine.Tests.Operations.SynchronousProgress(p =>
+        {
+            if (p.ItemsDone > 0 && Interlocked.Exchange(ref ended, 1) == 0) EndConnections();
+        });
+
+        var e = await Assert.ThrowsAsync<BackupException>(() =>
+            SiteBackup.Engine.Operations.BackupOperation.RunAsync(new SiteBackup.Engine.Operations.BackupRequest { Site = SiteKinds.Open(_site.Site, _site.Credential), Store = store }, progress));
+
+        Assert.Equal(1, ended);
+        Assert.Equal(BackupError.SiteUnreachable, e.Error);
+        Assert.Contains(SiteKinds.GetSiteId(_site.Site), e.Message, StringComparison.Ordinal);
+        // The cause as the moment of the end gives it: the server's "terminating connection" or the socket's end.
+        Assert.NotNull(e.InnerException);
+        Assert.Matches("ended the connection: .+|cannot be reached: .+|was lost: .+", e.Message);
+        Assert.Equal(SiteBackup.Engine.Model.BackupStatus.Failed, store.ListBackups().Single().Status);
+    }
+
+    [Fact]
+    public async Task A_server_that_goes_away_mid_restore_is_SiteUnreachable_and_the_tables_are_as_they_were()
+    {
+        await _site.ExecuteAsync(BigTable);
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        await _site.ExecuteAsync("DELETE FROM big WHERE id > 10");
+        int ended = 0;
+        var progress = new SiteBackup.Engine.Tests.Operations.SynchronousProgress(p =>
+        {
+            if (p.ItemsDone > 0 && Interlocked.Exchange(ref ended, 1) == 0) EndConnections();
+        });
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => SiteBackup.Engine.Operations.RestoreOperation.RunAsync(
+            new SiteBackup.Engine.Operations.RestoreRequest { BackupId = backup.Id, Store = store, Site = SiteKinds.Open(_site.Site, _site.Credential) }, progress));
+
+        Assert.Equal(1, ended);
+        Assert.Equal(BackupError.SiteUnreachable, e.Error);
+        Assert.Contains(SiteKinds.GetSiteId(_site.Site), e.Message, StringComparison.Ordinal);
+        Assert.Equal(10, await _site.ScalarAsync("SELECT count(*) FROM big"));
+        Assert.Equal(SiteBackup.Engine.Model.RestorationStatus.Failed, store.ListRestorations().Single().Status);
+    }
+
     [Fact]
     public void Site_strings_keep_passwords_out_and_normalise_to_host_port_database_schema()
     {

@@ -117,7 +117,7 @@ public abstract class TransactionalSourceContractTests : SourceContractTests
 {
     private ISqlSiteFixture Sql => (ISqlSiteFixture)Site;
 
-    private ISiteSource Source() => SiteKinds.Open(Site.Site, Site.Credential);
+    private ISiteSource Source() => Site.Open();
 
     [Fact]
     public async Task Every_collection_is_read_from_one_snapshot()

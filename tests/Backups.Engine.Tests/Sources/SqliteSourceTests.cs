@@ -164,6 +164,30 @@ public class SqliteSourceTests
         Assert.Contains("not a SQLite database", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_damaged_file_is_SiteCorrupt_with_its_path_in_a_backup_and_a_restore()
+    {
+        using var folder = new TempFolder();
+        var site = SqliteSite.CreateLarge(folder);
+        var store = TestEngine.Store(folder);
+        var good = await TestEngine.BackupAsync(site, store);
+        site.Damage();
+        string verdict;
+        try { verdict = site.Shell("PRAGMA integrity_check"); }
+        catch (InvalidOperationException e) { verdict = e.Message; }
+        Assert.NotEqual("ok\n", verdict);
+
+        var backup = await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(site, store));
+        Assert.Equal(BackupError.SiteCorrupt, backup.Error);
+        Assert.Equal(site.Path, backup.Target);
+        Assert.Contains(site.Path, backup.Message, StringComparison.Ordinal);
+        Assert.Contains("malformed", backup.Message, StringComparison.Ordinal);
+
+        var restore = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, good.Id));
+        Assert.Equal(BackupError.SiteCorrupt, restore.Error);
+        Assert.Contains(site.Path, restore.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("sqlite:{0}")]
     [InlineData("sqlite://{0}")]

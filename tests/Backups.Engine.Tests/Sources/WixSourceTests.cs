@@ -48,7 +48,7 @@ public sealed class WixSourceTests : IDisposable
     private async Task<(BackupRecord Backup, SiteBackup.Engine.Stores.IBackupStore Store)> BackupAsync(WixFixture site, string? siteString = null)
     {
         var store = TestEngine.Store(_folder);
-        var outcome = await BackupOperation.RunAsync(new BackupRequest { Site = SiteKinds.Open(siteString ?? site.Site, site.Credential), Store = store });
+        var outcome = await BackupOperation.RunAsync(new BackupRequest { Site = site.Open(siteString), Store = store });
         return (outcome.Backup!, store);
     }
 
@@ -156,13 +156,11 @@ public sealed class WixSourceTests : IDisposable
         await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
         await site.CreateSampleAsync();
         async Task<BackupError> Fails(string siteString, NetworkCredential? credential) =>
-            (await Assert.ThrowsAsync<BackupException>(() => SiteKinds.Open(siteString, credential).ListCollectionsAsync(CancellationToken.None))).Error;
+            (await Assert.ThrowsAsync<BackupException>(() => site.Open(siteString, credential).ListCollectionsAsync(CancellationToken.None))).Error;
 
         Assert.Equal(BackupError.AuthenticationFailed, await Fails(site.Site, new NetworkCredential("", "wrong-key")));
         var unknown = Guid.NewGuid().ToString();
-        WixSiteKind.OptionsForSite[unknown] = WixSiteKind.OptionsForSite[site.SiteId];
-        try { Assert.Equal(BackupError.SiteNotFound, await Fails($"wix://{unknown}", site.Credential)); }
-        finally { WixSiteKind.OptionsForSite.TryRemove(unknown, out _); }
+        Assert.Equal(BackupError.SiteNotFound, await Fails($"wix://{unknown}", site.Credential));
         var bad = Assert.Throws<BackupException>(() => SiteKinds.Open("wix://secret-key@not-a-guid", site.Credential));
         Assert.Equal(BackupError.InvalidArgument, bad.Error);
         Assert.DoesNotContain("secret", bad.Message, StringComparison.Ordinal);
@@ -231,7 +229,7 @@ public sealed class WixSourceTests : IDisposable
 
         var e = await Assert.ThrowsAsync<BackupException>(() => RestoreOperation.RunAsync(new RestoreRequest
         {
-            BackupId = backup.Id, Store = store, Site = SiteKinds.Open(site.Site, site.Credential),
+            BackupId = backup.Id, Store = store, Site = site.Open(),
         }, progress));
 
         Assert.Equal(BackupError.SiteUnreachable, e.Error);

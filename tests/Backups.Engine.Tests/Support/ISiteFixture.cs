@@ -1,4 +1,5 @@
 using System.Net;
+using SiteBackup.Engine.Sources;
 
 namespace SiteBackup.Engine.Tests.Support;
 
@@ -10,6 +11,9 @@ public interface ISiteFixture : IAsyncDisposable
     string Site { get; }
 
     NetworkCredential? Credential { get; }
+
+    /// <summary>The site as SiteBackup opens it (a fixture whose site needs other client settings hands them in here).</summary>
+    ISiteSource Open() => SiteKinds.Open(Site, Credential);
 
     /// <summary>Makes people (5 items), orders (3 items, each naming a person) and empty (no items).</summary>
     Task CreateSampleAsync();

@@ -19,16 +19,23 @@ public sealed class SqliteSite
         return site;
     }
 
-    /// <summary>A site with a few small tables: people (5 rows), orders (3 rows, a foreign key to people), empty.</summary>
-    public static SqliteSite CreateSample(TempFolder folder, string name = "site.db") => Create(folder,
-        """
-        CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, photo BLOB);
-        CREATE TABLE orders (id INTEGER PRIMARY KEY, person INTEGER REFERENCES people(id) ON DELETE CASCADE, total REAL);
-        CREATE TABLE empty (x TEXT);
-        INSERT INTO people VALUES (1, 'Ada', 9.5, x'00ff'), (2, 'Brian', 7.0, NULL), (3, 'Chloé', NULL, NULL),
-                                  (4, 'Dmitri', 1e300, NULL), (5, '名前', -0.25, x'');
-        INSERT INTO orders VALUES (1, 1, 10.0), (2, 1, 20.5), (3, 2, 3.0);
-        """, name);
+    /// <summary>The sample site both test suites share (tests/data/sample-site.sql): people (5 rows), orders (3 rows,
+    /// a foreign key to people), empty.</summary>
+    public static SqliteSite CreateSample(TempFolder folder, string name = "site.db") =>
+        Create(folder, File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "data", "sample-site.sql")), name);
+
+    /// <summary>A site with one table of 20,000 rows (about 550 pages), for <see cref="Damage"/>.</summary>
+    public static SqliteSite CreateLarge(TempFolder folder, string name = "large.db") => Create(folder,
+        "CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO t SELECT hex(randomblob(50)) FROM n;",
+        name);
+
+    /// <summary>Overwrites three pages in the middle of the file, as a failing disk or a copy cut short leaves them.</summary>
+    public void Damage()
+    {
+        using var file = new FileStream(Path, FileMode.Open, FileAccess.Write);
+        file.Seek(4096 * 30, SeekOrigin.Begin);
+        file.Write(Enumerable.Repeat((byte)0xFF, 4096 * 3).ToArray());
+    }
 
     public void Execute(string sql)
     {

@@ -25,7 +25,7 @@ public static class TestEngine
     {
         var outcome = await BackupOperation.RunAsync(new BackupRequest
         {
-            Site = SiteKinds.Open(site.Site, site.Credential), Store = store, Collections = collections ?? [],
+            Site = site.Open(), Store = store, Collections = collections ?? [],
         });
         return outcome.Backup ?? throw new InvalidOperationException(outcome.SkippedReason);
     }
@@ -34,7 +34,7 @@ public static class TestEngine
         string[]? collections = null, Dictionary<string, string>? destinations = null) =>
         RestoreOperation.RunAsync(new RestoreRequest
         {
-            BackupId = backupId, Store = store, Site = SiteKinds.Open(site.Site, site.Credential),
+            BackupId = backupId, Store = store, Site = site.Open(),
             Collections = collections ?? [], Destinations = destinations ?? [],
         });
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using SiteBackup.Engine.Sources;
 using SiteBackup.Engine.Sources.Wix;
 using SiteBackup.WixStandIn;
 
@@ -18,8 +19,17 @@ public sealed class WixFixture : ISiteFixture
     {
         _server = new StandInServer(options ?? new StandInOptions { RateLimit = 0 });
         _server.StartAsync().GetAwaiter().GetResult();
-        WixSiteKind.OptionsForSite[SiteId] = (client ?? Fast) with { ApiBase = _server.ApiBase };
+        ClientOptions = (client ?? Fast) with { ApiBase = _server.ApiBase };
     }
+
+    /// <summary>The settings SiteBackup's Wix client is given for this fixture's stand-in.</summary>
+    public WixOptions ClientOptions { get; }
+
+    /// <summary>Opens <paramref name="site"/> (this fixture's by default) against this fixture's stand-in.</summary>
+    public ISiteSource Open(string? site = null, NetworkCredential? credential = null) =>
+        WixSiteKind.Open(site ?? Site, credential ?? Credential, ClientOptions);
+
+    ISiteSource ISiteFixture.Open() => Open();
 
     /// <summary>Client options for tests: retries after milliseconds instead of seconds, no pacing.</summary>
     public static WixOptions Fast => new() { RetryDelay = TimeSpan.FromMilliseconds(5), MaxRetryDelay = TimeSpan.FromMilliseconds(200), RequestsPerMinute = 6_000_000 };
@@ -107,7 +117,6 @@ public sealed class WixFixture : ISiteFixture
 
     public async ValueTask DisposeAsync()
     {
-        WixSiteKind.OptionsForSite.TryRemove(SiteId, out _);
         await _server.DisposeAsync();
     }
 }

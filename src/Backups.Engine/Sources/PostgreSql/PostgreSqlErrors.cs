@@ -7,6 +7,18 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 /// <summary>PostgreSQL and Npgsql errors as engine errors. Messages carry the site id, never the password.</summary>
 internal static class PostgreSqlErrors
 {
+    /// <summary>True when <paramref name="connection"/> is gone (the server ended it, the network dropped it): whatever
+    /// failed on it then, the site is what went away.</summary>
+    public static bool IsLost(NpgsqlConnection connection) =>
+        connection.FullState.HasFlag(System.Data.ConnectionState.Broken) || connection.State == System.Data.ConnectionState.Closed;
+
+    /// <summary>As <see cref="Translate(Exception, string)"/>, and any failure on a connection that is gone (Npgsql
+    /// can report it as a COPY or a reader already ended) is SiteUnreachable with the first cause found.</summary>
+    public static Exception Translate(Exception e, string siteId, NpgsqlConnection connection) =>
+        e is not (BackupException or OperationCanceledException or NpgsqlException) && IsLost(connection)
+            ? new BackupException(BackupError.SiteUnreachable, $"The connection to PostgreSQL at '{siteId}' was lost: {e.Message}", siteId, e)
+            : Translate(e, siteId);
+
     public static Exception Translate(Exception e, string siteId) => e switch
     {
         BackupException or OperationCanceledException => e,
@@ -16,8 +28,11 @@ internal static class PostgreSqlErrors
             $"The database of '{siteId}' does not exist.", siteId, e),
         PostgresException { SqlState: "42P01" } => new BackupException(BackupError.CollectionNotFound,
             $"A table of '{siteId}' does not exist: {((PostgresException)e).MessageText}", siteId, e),
-        PostgresException { SqlState: "57P03" or "53300" or "57P01" } => new BackupException(BackupError.SiteUnreachable,
+        PostgresException { SqlState: "57P03" or "53300" } => new BackupException(BackupError.SiteUnreachable,
             $"PostgreSQL at '{siteId}' does not accept connections now: {((PostgresException)e).MessageText}", siteId, e),
+        // admin_shutdown, crash_shutdown: the server ended this session (a restart, a failover, pg_terminate_backend).
+        PostgresException { SqlState: "57P01" or "57P02" } => new BackupException(BackupError.SiteUnreachable,
+            $"PostgreSQL at '{siteId}' ended the connection: {((PostgresException)e).MessageText}", siteId, e),
         // 22: a value the column's type refuses; 23: a row a constraint refuses (key, unique, not null, check).
         PostgresException p when p.SqlState.StartsWith("22", StringComparison.Ordinal) || p.SqlState.StartsWith("23", StringComparison.Ordinal) || p.SqlState == "42703" => new BackupException(BackupError.InvalidArgument,
             $"The backup does not fit the tables of '{siteId}' any more: {p.MessageText}", siteId, e),

@@ -63,9 +63,9 @@ internal sealed class PostgreSqlRestore(
             throw new BackupException(BackupError.InvalidArgument,
                 $"A table outside this restore refers to rows of one being restored ({e.MessageText}); restore them together.", siteId, e);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
-            throw PostgreSqlErrors.Translate(e, siteId);
+            throw PostgreSqlErrors.Translate(e, siteId, connection);
         }
     }
 
@@ -179,7 +179,7 @@ internal sealed class PostgreSqlRestore(
                 catch
                 {
                     // Disposing the stream would end the COPY as if complete; a refused item must abort it instead.
-                    await copy.CancelAsync();
+                    await AbortAsync(copy.CancelAsync);
                     throw;
                 }
             }
@@ -187,9 +187,9 @@ internal sealed class PostgreSqlRestore(
             await MoveSequencesAsync(table, cancellationToken);
             return written;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
-            throw PostgreSqlErrors.Translate(e, siteId);
+            throw PostgreSqlErrors.Translate(e, siteId, connection);
         }
     }
 
@@ -229,16 +229,30 @@ internal sealed class PostgreSqlRestore(
             {
                 // Disposing the writer would end the COPY as if complete; a refused item must abort it instead
                 // (and a cancelled writer is not disposed: that would flush into the ended COPY).
-                await copy.CancelAsync();
+                await AbortAsync(copy.CancelAsync);
                 throw;
             }
             await copy.DisposeAsync(); // ends the COPY; PostgreSQL checks every row here
             await MoveSequencesAsync(table, cancellationToken);
             return written;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
-            throw PostgreSqlErrors.Translate(e, siteId);
+            throw PostgreSqlErrors.Translate(e, siteId, connection);
+        }
+    }
+
+    /// <summary>Aborts a COPY after a failure. A connection that is gone cannot take the abort, and then the failure
+    /// that ended it is the one to report, not the abort's.</summary>
+    private async Task AbortAsync(Func<Task> cancel)
+    {
+        try
+        {
+            await cancel();
+        }
+        catch (Exception) when (PostgreSqlErrors.IsLost(connection))
+        {
+            // Nothing to abort: the server dropped the COPY with the connection.
         }
     }
 
@@ -255,9 +269,9 @@ internal sealed class PostgreSqlRestore(
             if (setAside is not null) await setAside.AddBackAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
-            throw PostgreSqlErrors.Translate(e, siteId);
+            throw PostgreSqlErrors.Translate(e, siteId, connection);
         }
     }
 

@@ -16,6 +16,8 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
 {
     public string Name => "PostgreSQL";
 
+    public string Syntax => "a postgresql:// URI (or an Npgsql connection string)";
+
     public bool TryGetSiteId(string site, out string siteId)
     {
         siteId = "";
@@ -26,16 +28,19 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
 
     public string? LocalPath(string site) => null;
 
-    public ISiteSource Open(string site, NetworkCredential? credential)
+    /// <summary>The user: -Credential's, else the site string's, else PGUSER, else the one the backup being
+    /// restored was taken as, else (as libpq and Npgsql do) the operating-system user.</summary>
+    public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser)
     {
         if (!TryParse(site, out var address, out string? problem) || problem is not null)
             throw new BackupException(BackupError.InvalidArgument, problem ?? "The PostgreSQL site string cannot be read.", address?.SiteId);
         var builder = new NpgsqlConnectionStringBuilder(address!.ConnectionString);
         if (!string.IsNullOrEmpty(credential?.UserName)) builder.Username = credential.UserName;
         else if (string.IsNullOrEmpty(builder.Username) && Environment.GetEnvironmentVariable("PGUSER") is { Length: > 0 } user) builder.Username = user;
+        else if (string.IsNullOrEmpty(builder.Username) && !string.IsNullOrEmpty(recordedUser)) builder.Username = recordedUser;
         if (!string.IsNullOrEmpty(credential?.Password)) builder.Password = credential.Password;
         else if (Environment.GetEnvironmentVariable("PGPASSWORD") is { Length: > 0 } password) builder.Password = password;
-        return new PostgreSqlSource(address.SiteId, address.Schema, builder.ConnectionString);
+        return new PostgreSqlSource(address.SiteId, address.Schema, string.IsNullOrEmpty(builder.Username) ? Environment.UserName : builder.Username, builder.ConnectionString);
     }
 
     private sealed record Address(string SiteId, string Schema, string ConnectionString);

@@ -17,9 +17,9 @@ internal sealed class PostgreSqlSnapshot(string siteId, NpgsqlConnection connect
             await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Table(collection).QualifiedName}", connection);
             return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
-            throw PostgreSqlErrors.Translate(e, siteId);
+            throw PostgreSqlErrors.Translate(e, siteId, connection);
         }
     }
 
@@ -38,9 +38,9 @@ internal sealed class PostgreSqlSnapshot(string siteId, NpgsqlConnection connect
                 items.EndItem();
             }
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
-            throw PostgreSqlErrors.Translate(e, siteId);
+            throw PostgreSqlErrors.Translate(e, siteId, connection);
         }
     }
 

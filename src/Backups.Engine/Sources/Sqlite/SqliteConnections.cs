@@ -8,6 +8,7 @@ internal static class SqliteConnections
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqliteCorrupt = 11;
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 
@@ -47,6 +48,8 @@ internal static class SqliteConnections
         BackupException or OperationCanceledException => e,
         SqliteException { SqliteErrorCode: SqliteNotADatabase } => new BackupException(
             BackupError.InvalidArgument, $"'{path}' is not a SQLite database.", path, e),
+        SqliteException { SqliteErrorCode: SqliteCorrupt } => new BackupException(
+            BackupError.SiteCorrupt, $"The SQLite file '{path}' is damaged ({((SqliteException)e).Message}); PRAGMA integrity_check says where, and a backup can replace it.", path, e),
         SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked } => new BackupException(
             BackupError.SiteUnreachable, $"The SQLite file '{path}' stayed locked by another connection for {LockWait.Timeout.TotalSeconds:0.#} s.", path, e),
         SqliteException { SqliteErrorCode: SqliteCantOpen } => new BackupException(

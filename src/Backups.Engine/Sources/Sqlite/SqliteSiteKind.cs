@@ -14,6 +14,8 @@ internal sealed class SqliteSiteKind : ISiteKind
 
     public string Name => "SQLite";
 
+    public string Syntax => "the path of a SQLite file (or sqlite:<path>)";
+
     public bool TryGetSiteId(string site, out string siteId)
     {
         siteId = "";
@@ -30,7 +32,7 @@ internal sealed class SqliteSiteKind : ISiteKind
         }
     }
 
-    public ISiteSource Open(string site, NetworkCredential? credential)
+    public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser)
     {
         if (HasParameters(site))
         {

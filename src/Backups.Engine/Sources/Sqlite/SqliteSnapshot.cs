@@ -17,7 +17,14 @@ internal sealed class SqliteSnapshot(
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"SELECT count(*) FROM {Table(collection).QuotedName}";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteConnections.Translate(e, connection.DataSource);
+        }
     }
 
     public async Task ExportAsync(CollectionInfo collection, ItemWriter items, CancellationToken cancellationToken)

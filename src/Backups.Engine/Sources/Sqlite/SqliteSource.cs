@@ -10,8 +10,14 @@ internal sealed class SqliteSource(string path) : ISiteSource
     public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await SqliteConnections.OpenAsync(path, foreignKeys: null, cancellationToken);
-        return (await SqliteSchema.ReadTablesAsync(connection, null, cancellationToken))
-            .Select(t => t.Collection).ToList();
+        try
+        {
+            return (await SqliteSchema.ReadTablesAsync(connection, null, cancellationToken)).Select(t => t.Collection).ToList();
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteConnections.Translate(e, path);
+        }
     }
 
     public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)

@@ -15,11 +15,9 @@ internal sealed class WixSiteKind : ISiteKind
 {
     public const string ApiKeyVariable = "WIX_API_KEY";
 
-    /// <summary>Options for particular sites, ahead of the environment: the engine tests run many stand-in servers
-    /// in one process at once, where one environment variable cannot point at each.</summary>
-    internal static readonly System.Collections.Concurrent.ConcurrentDictionary<string, WixOptions> OptionsForSite = new(StringComparer.OrdinalIgnoreCase);
-
     public string Name => "Wix";
+
+    public string Syntax => "wix://<site-id>";
 
     public bool TryGetSiteId(string site, out string siteId)
     {
@@ -31,7 +29,11 @@ internal sealed class WixSiteKind : ISiteKind
 
     public string? LocalPath(string site) => null;
 
-    public ISiteSource Open(string site, NetworkCredential? credential)
+    public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser) =>
+        Open(site, credential, WixOptions.FromEnvironment());
+
+    /// <summary>Opens the site with <paramref name="options"/> instead of the environment's (tests hand their own in).</summary>
+    internal static WixSource Open(string site, NetworkCredential? credential, WixOptions options)
     {
         if (!TryParse(site, out var parsed, out string? problem) || problem is not null)
             throw new BackupException(BackupError.InvalidArgument, problem ?? "The Wix site string cannot be read.", SiteStrings.Describe(site));
@@ -39,8 +41,7 @@ internal sealed class WixSiteKind : ISiteKind
         if (string.IsNullOrEmpty(key))
             throw new BackupException(BackupError.AuthenticationFailed,
                 $"A Wix site needs an API key: give it as -Credential's password or in {ApiKeyVariable}.", parsed.SiteId);
-        return new WixSource(parsed.SiteId, parsed.WixSiteId, key, parsed.IncludeApps,
-            OptionsForSite.TryGetValue(parsed.WixSiteId, out var options) ? options : WixOptions.FromEnvironment());
+        return new WixSource(parsed.SiteId, parsed.WixSiteId, key, parsed.IncludeApps, options);
     }
 
     private sealed record Parsed(string SiteId, string WixSiteId, bool IncludeApps);

@@ -12,14 +12,20 @@ namespace SiteBackup.Engine.Stores.AzureBlob;
 /// from <c>AZURE_STORAGE_CONNECTION_STRING</c>; never from the store string, and it is never echoed. The location is
 /// the store string normalised (lower-case container, prefix without slashes at its ends).
 /// </summary>
-internal static class AzureBlobStoreKind
+internal sealed class AzureBlobStoreKind : IStoreKind
 {
     public const string Scheme = "azblob";
     public const string ConnectionStringVariable = "AZURE_STORAGE_CONNECTION_STRING";
 
-    public static bool IsAzureBlob(string store) =>
-        store.StartsWith(Scheme + "://", StringComparison.OrdinalIgnoreCase);
+    public string Name => "Azure Blob Storage";
 
+    public bool Recognises(string store) => store.StartsWith(Scheme + "://", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsLocal => false;
+
+    IBackupStore IStoreKind.Open(string store, NetworkCredential? credential) => Open(store, credential);
+
+    /// <summary>Opens the store with <paramref name="options"/> (tests hand in shorter leases and smaller blocks).</summary>
     public static AzureBlobStore Open(string store, NetworkCredential? credential, AzureBlobStoreOptions? options = null)
     {
         var (container, prefix) = Parse(store);

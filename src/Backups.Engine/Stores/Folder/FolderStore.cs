@@ -42,6 +42,10 @@ internal sealed class FolderStore : IBackupStore
         {
             throw new BackupException(BackupError.InvalidArgument, $"'{location}' is not a valid store folder path.", location, e);
         }
+        // Told apart here, for every command alike: otherwise listing would call it a missing store, and a backup
+        // would fail later on a folder it cannot create.
+        if (File.Exists(_root))
+            throw new BackupException(BackupError.InvalidArgument, $"'{_root}' is a file, not a store folder.", _root);
     }
 
     public string Location => _root;

@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace SiteBackup.Engine.Stores;
+
+/// <summary>One kind of store: recognises its store strings and opens them. Registered in <see cref="StoreKinds"/>.</summary>
+public interface IStoreKind
+{
+    /// <summary>Short name shown to users ("folder").</summary>
+    string Name { get; }
+
+    /// <summary>True when <paramref name="store"/> is of this kind (no I/O).</summary>
+    bool Recognises(string store);
+
+    /// <summary>True when the kind's store strings are local paths, to be resolved against the caller's current
+    /// folder before <see cref="Open"/>.</summary>
+    bool IsLocal { get; }
+
+    /// <summary>Opens the store without creating it; throws InvalidArgument for a store string it cannot use.</summary>
+    /// <param name="store">A store string of this kind.</param>
+    /// <param name="credential">The account, for a kind that needs one; the others ignore it.</param>
+    IBackupStore Open(string store, NetworkCredential? credential);
+}
