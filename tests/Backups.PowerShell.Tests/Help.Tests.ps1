@@ -22,9 +22,22 @@ Describe 'Help for <Name>' -ForEach $commands {
         ($help.description.Text -join ' ') | Should -Match '\w{4,}'
     }
 
-    It 'has at least two examples, each with code' {
+    It 'has at least two examples, each with a title, code and a description' {
         @($help.examples.example).Count | Should -BeGreaterOrEqual 2
-        foreach ($example in $help.examples.example) { $example.code | Should -Not -BeNullOrEmpty }
+        foreach ($example in $help.examples.example) {
+            $example.title | Should -Match 'Example \d+: \w' -Because "every example of $Name needs a title"
+            $example.code | Should -Not -BeNullOrEmpty
+            ($example.remarks.Text -join ' ') | Should -Match '\w{3,}' -Because "'$($example.title.Trim('- '))' of $Name needs a description"
+        }
+    }
+
+    It 'shows the default value of -Store, and of -Type where it has one' {
+        if ($command.Parameters.ContainsKey('Store')) {
+            ($help.parameters.parameter | Where-Object name -EQ 'Store').defaultValue | Should -Match 'SITEBACKUP_STORE'
+        }
+        if ($command.Parameters.ContainsKey('Type') -and $Name -eq 'New-SiteBackup') {
+            ($help.parameters.parameter | Where-Object name -EQ 'Type').defaultValue | Should -Be 'OnDemand'
+        }
     }
 
     It 'describes every parameter' {
@@ -40,9 +53,30 @@ Describe 'Help for <Name>' -ForEach $commands {
 }
 
 Describe 'about_SiteBackup' {
-    It 'is shown by Get-Help' {
+    BeforeAll {
         $about = Get-Help about_SiteBackup | Out-String
+        $lines = $about -split "`r?`n"
+        $sections = 'SHORT DESCRIPTION', 'LONG DESCRIPTION', 'Words', 'Commands', 'Choosing collections', 'Retention', 'Times',
+            'The archive (format version 1)', 'Safety', 'Stores and locks', 'Azure Blob stores', 'Wix sites', 'Errors', 'Unattended use', 'SEE ALSO'
+        function Get-Section([string] $title) {
+            # The lines between a heading and the next one.
+            $text = [System.Collections.Generic.List[string]]::new()
+            for ($i = [array]::IndexOf($lines, $title) + 1; $i -lt $lines.Count -and $lines[$i] -notin $sections; $i++) { $text.Add($lines[$i]) }
+            $text -join "`n"
+        }
+    }
+
+    It 'is shown by Get-Help' {
         $about | Should -Match 'SHORT DESCRIPTION'
         $about | Should -Match 'ArchiveVersionUnsupported'
+    }
+
+    It 'has its sections in order, each subject under its own heading' {
+        @($lines | Where-Object { $_ -in $sections }) | Should -Be $sections
+        Get-Section 'Wix sites' | Should -Not -Match 'lock'
+        Get-Section 'Stores and locks' | Should -Match 'StoreLocked'
+        Get-Section 'Retention' | Should -Match 'partial'
+        Get-Section 'Times' | Should -Match '2026-11-25 13:19:05Z'
+        Get-Section 'Errors' | Should -Match 'SiteCorrupt'
     }
 }

@@ -41,6 +41,7 @@ Describe 'Locks held by other processes' {
         Get-SiteBackup -Store $store | Restore-SiteBackup -Force -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'SiteUnreachable,*'
         $err[0].Exception.Message | Should -Match 'locked'
-        (Get-SiteBackupRestoration -Store $store).Status | Should -Be 'Failed'
+        # Refused before it touched the site (the checks before the question found it locked): nothing to record.
+        Get-SiteBackupRestoration -Store $store | Should -BeNullOrEmpty
     }
 }

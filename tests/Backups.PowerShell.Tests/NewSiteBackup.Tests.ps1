@@ -58,6 +58,78 @@ Describe 'New-SiteBackup' {
         $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
 
+    It 'refuses a selection of no collection before writing any record, so that retention never makes room for it' {
+        $full = New-SiteBackup -Site $site -Store $store
+        $noTables = Join-Path $TestDrive 'no-tables.db'
+        Invoke-Sqlite $noTables 'PRAGMA user_version = 7' | Out-Null
+        $zeroBytes = Join-Path $TestDrive 'zero-bytes.db'
+        New-Item -ItemType File $zeroBytes | Out-Null
+        $before = Get-StoreState $store
+
+        foreach ($attempt in 1..3) {
+            { New-SiteBackup -Site $site -Store $store -Collection 'nope*' -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*' -ExpectedMessage "*'nope*'*"
+        }
+        { New-SiteBackup -Site $site -Store $store -ExcludeCollection '*' -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
+        { New-SiteBackup -Site $noTables -Store $store -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*' -ExpectedMessage '*has no collections*'
+        { New-SiteBackup -Site $zeroBytes -Store $store -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
+
+        Get-StoreState $store | Should -Be $before
+        (Get-SiteBackup -Store $store -Status Pending, Ready, Failed, Canceled, Deleted).Id | Should -Be $full.Id
+        $full | Test-SiteBackup -Quiet | Should -BeTrue
+    }
+
+    It 'names the one pattern of several that matches nothing, and backs up none of them' {
+        { New-SiteBackup -Site $site -Store $store -Collection people, 'ordrs', 'emp*' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CollectionNotFound,*' -ExpectedMessage "*'ordrs'*"
+        { New-SiteBackup -Site $site -Store $store -Collection people, 'x?z' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'CollectionNotFound,*' -ExpectedMessage "*'x?z'*"
+        $store | Should -Not -Exist
+    }
+
+    It 'writes no record for a backup refused before it read anything: a bad argument, a missing site, a site that cannot be opened' {
+        $notADatabase = Join-Path $TestDrive 'notes.db'
+        Set-Content $notADatabase ('These are words, not the pages of a database, and there are enough of them to be read. ' * 3)
+        New-SiteBackup -Site (Join-Path $TestDrive 'missing.db') -Store $store -ErrorAction SilentlyContinue -ErrorVariable +err
+        New-SiteBackup -Site $notADatabase -Store $store -ErrorAction SilentlyContinue -ErrorVariable +err
+        New-SiteBackup -Site 'ftp://example.invalid/db' -Store $store -ErrorAction SilentlyContinue -ErrorVariable +err
+        New-SiteBackup -Site $site -Store $store -Collection nope -ErrorAction SilentlyContinue -ErrorVariable +err
+        ($err.FullyQualifiedErrorId -replace ',.*') | Should -Be @('SiteNotFound', 'InvalidArgument', 'InvalidArgument', 'CollectionNotFound')
+        $store | Should -Not -Exist
+    }
+
+    It 'takes -Site from a file (FullName, PSPath) and from a CSV row''s Path, from the pipeline' {
+        (Get-Item $site | New-SiteBackup -Store $store).SiteId | Should -Be $site
+        $csv = Join-Path $TestDrive 'sites.csv'
+        [pscustomobject]@{ Path = $site } | Export-Csv $csv
+        (Import-Csv $csv | New-SiteBackup -Store $store).SiteId | Should -Be $site
+        ([pscustomobject]@{ PSPath = (Get-Item $site).PSPath } | New-SiteBackup -Store $store).SiteId | Should -Be $site
+
+        (Get-Item $site | Get-SiteBackup -Store $store).Count | Should -Be 3
+        (Import-Csv $csv | Get-SiteBackup -Store $store -Last 1).SiteId | Should -Be $site
+    }
+
+    It 'checks with -WhatIf what a real run checks, and names the collections it would take' {
+        $module = Get-TestModulePath
+        $said = Invoke-ChildPwsh "Import-Module '$module'; New-SiteBackup -Site '$site' -Store '$store' -Collection 'pe*', orders -WhatIf"
+        ($said -join ' ') | Should -Match 'What if: .*2 collection\(s\) \(orders, people\)'
+        { New-SiteBackup -Site $site -Store $store -Collection 'nope*' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
+        { New-SiteBackup -Site (Join-Path $TestDrive 'missing.db') -Store $store -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'SiteNotFound,*'
+        $store | Should -Not -Exist
+    }
+
+    It 'says SiteCorrupt, with the file, for a SQLite file whose pages do not read back' {
+        $damaged = New-LargeSite
+        Set-SiteDamage $damaged
+
+        New-SiteBackup -Site $damaged -Store $store -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'SiteCorrupt,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].Exception.Message | Should -BeLike "*$damaged*"
+        $err[0].TargetObject | Should -Be $damaged
+        # It had started (the file opened), so it is recorded Failed, with the cause.
+        (Get-SiteBackup -Store $store -Status Failed).Error | Should -BeLike '*damaged*'
+    }
+
     It 'says SiteNotFound for a SQLite file that does not exist, and never creates it' {
         $missing = Join-Path $TestDrive 'missing.db'
         New-SiteBackup -Site $missing -Store $store -ErrorVariable err -ErrorAction SilentlyContinue

@@ -50,6 +50,31 @@ INSERT INTO shop.orders (customer, total, receipt) SELECT 1 + i % 2000, i / 7.0,
         Invoke-Psql $database $query | Should -Be $before
     }
 
+    It 'remembers the user a backup was taken as, so a piped restore connects as it, and -Credential and PGUSER win' {
+        $before = Invoke-Psql $database $query
+        # The password from the environment only (Invoke-Psql takes PGPASSWORD away when it is done).
+        $env:PGPASSWORD = $password
+        try {
+            $backup = New-SiteBackup -Site $site -Store $store
+            $backup.SiteUser | Should -Be $server.UserInfo
+            $backup.SiteId | Should -Not -Match '@' -Because "the record's site string holds no user; the record does"
+            Invoke-Psql $database 'UPDATE shop.customers SET name = $$changed$$' | Out-Null
+            $env:PGPASSWORD = $password
+
+            $restoration = Get-SiteBackup -Store $store -Id $backup.Id | Restore-SiteBackup -Force
+            $restoration.Status | Should -Be 'Completed'
+            Invoke-Psql $database $query | Should -Be $before
+            $env:PGPASSWORD = $password
+
+            $env:PGUSER = 'nobody_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+            $backup | Restore-SiteBackup -Force -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed,*'
+            $err[0].Exception.Message | Should -Match $env:PGUSER
+            ($backup | Restore-SiteBackup -Credential $credential -Force).Status | Should -Be 'Completed'
+        }
+        finally { Remove-Item Env:PGPASSWORD, Env:PGUSER -ErrorAction SilentlyContinue }
+    }
+
     It 'takes the password from PGPASSWORD when no -Credential is given' {
         $env:PGPASSWORD = $password
         try { (New-SiteBackup -Site $site -Store $store -Collection customers).Status | Should -Be 'Ready' }

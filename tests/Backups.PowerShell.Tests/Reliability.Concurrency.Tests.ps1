@@ -46,7 +46,8 @@ Describe 'Concurrent operations on one store and one site' {
         $failures = $lines | Where-Object { $_ -notmatch ' ok$' }
         # Removing the backup another remover or retention just removed, or one still being written, is a clear
         # error; so is a lock wait run out. Nothing else may fail.
-        $failures | ForEach-Object { ($_ -split ' ')[2] } | Should -BeIn @('BackupNotReady', 'BackupNotFound', 'StoreLocked')
+        # (A loop, not a pipeline: when every operation succeeds there is nothing to pipe, and $null is no failure.)
+        foreach ($failure in @($failures)) { ($failure -split ' ')[2] | Should -BeIn @('BackupNotReady', 'BackupNotFound', 'StoreLocked') -Because $failure }
         ($lines | Where-Object { $_ -match '^backup\d' -and $_ -match ' ok$' }).Count | Should -BeGreaterOrEqual 14
         ($lines | Where-Object { $_ -match '^restore' -and $_ -match ' ok$' }).Count | Should -Be 3
         ($lines | Where-Object { $_ -match '^list' -and $_ -match ' ok$' }).Count | Should -Be 4
@@ -56,7 +57,7 @@ Describe 'Concurrent operations on one store and one site' {
         $all.Status | Should -Not -Contain 'Failed'
         (Get-SiteBackup -Store $store -Type OnDemand -Status Ready).Count | Should -Be 3
         $ready = Get-SiteBackup -Store $store -Status Ready
-        $ready | Test-SiteBackup -Quiet | Should -Not -Contain $false
+        $ready | Test-SiteBackup -Quiet | Should -BeExactly $true
         (Get-ChildItem (Join-Path $store 'archives')).Name | Sort-Object | Should -Be ($ready | ForEach-Object { "$($_.Id).zip" } | Sort-Object)
         (Get-SiteBackupRestoration -Store $store).Status | Select-Object -Unique | Should -Be 'Completed'
         Write-Host "concurrency: $($lines.Count) operations in 7 processes, $(@($failures).Count) ended in a clear error ($(($failures | ForEach-Object { ($_ -split ' ')[2] } | Group-Object | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '))"

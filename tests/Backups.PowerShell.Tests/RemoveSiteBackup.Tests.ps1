@@ -27,7 +27,9 @@ Describe 'Remove-SiteBackup' {
     }
 
     It 'removes every failed backup with Get-SiteBackup -Status Failed | Remove-SiteBackup' {
-        New-SiteBackup -Site $site -Store $store -Collection 'nope' -ErrorAction SilentlyContinue
+        $damaged = New-LargeSite
+        Set-SiteDamage $damaged
+        New-SiteBackup -Site $damaged -Store $store -ErrorAction SilentlyContinue
         $failed = Get-SiteBackup -Store $store -Status Failed
         $failed.Count | Should -Be 1
 

@@ -10,6 +10,13 @@ Describe 'Get-SiteBackupRestoration' {
         $store = New-TestStore
         $backup = New-SiteBackup -Site $site -Store $store
         $completed = $backup | Restore-SiteBackup -Force
+        # One that fails once it has started: the archive's people entry no longer matches its checksum.
+        $archive = Join-Path $store "archives/$($backup.Id).zip"
+        Copy-Item $archive "$archive.good"
+        Set-ArchiveManifest $archive { param($m) ($m.collections | Where-Object id -EQ 'people').sha256 = '00' * 32 }
+        $backup | Restore-SiteBackup -Force -ErrorAction SilentlyContinue -ErrorVariable restoreError
+        Move-Item "$archive.good" $archive -Force
+        # Refused before it started (no such destination): no record.
         $backup | Restore-SiteBackup -Destination @{ people = 'ghosts' } -Force -ErrorAction SilentlyContinue
         $intoOther = $backup | Restore-SiteBackup -Site $other -Collection people -Force
     }
@@ -26,12 +33,44 @@ Describe 'Get-SiteBackupRestoration' {
     It 'filters by site and status, and keeps the error of a failed one' {
         (Get-SiteBackupRestoration -Store $store -Site $other).Id | Should -Be $intoOther.Id
         $failed = Get-SiteBackupRestoration -Store $store -Status Failed
-        $failed.Error | Should -Match 'ghosts'
+        $failed.Error | Should -Match 'SHA-256'
         (Get-SiteBackupRestoration -Store $store -Site $site -Status Completed).Id | Should -Be $completed.Id
     }
 
     It 'shows a default table with the backup, the collections and the item count' {
         (Get-SiteBackupRestoration -Store $store -Site $other | Format-Table | Out-String -Width 300) | Should -Match "Completed\s+$($backup.Id)\s+.*people\s+5"
+    }
+
+    It 'finds restorations by -Id, the newest with -Last, and those of a backup piped to it' {
+        (Get-SiteBackupRestoration -Store $store -Id $completed.Id).Status | Should -Be 'Completed'
+        (Get-SiteBackupRestoration -Store $store -Last 1).Id | Should -Be $intoOther.Id
+        (Get-SiteBackupRestoration -Store $store -Last 2 -Status Completed).Id | Should -Be @($intoOther.Id, $completed.Id)
+        (Get-SiteBackupRestoration -Store $store -BackupId $backup.Id).Count | Should -Be 3
+
+        $other2 = New-SiteBackup -Site $other -Store $store
+        $fromOther = $other2 | Restore-SiteBackup -Site $site -Collection orders -Force
+        # Piped: that backup's restorations, wherever they went (not filtered by the backup's own site).
+        ($other2 | Get-SiteBackupRestoration).Id | Should -Be $fromOther.Id
+        ($backup | Get-SiteBackupRestoration).Count | Should -Be 3
+
+        Get-SiteBackupRestoration -Store $store -Id 'no-such-restoration' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RestorationNotFound,*'
+    }
+
+    It 'makes the failed restoration the error''s target, which reads as one short line' {
+        $restoreError[0].FullyQualifiedErrorId | Should -BeLike 'ArchiveCorrupt,*'
+        $target = $restoreError[0].TargetObject
+        $target.Status | Should -Be 'Failed'
+        (Get-SiteBackupRestoration -Store $store -Status Failed).Id | Should -Be $target.Id
+        "$target" | Should -Match "^Restoration $($target.Id) of backup $($backup.Id) \(Failed, \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\)$"
+        ($restoreError[0] | Format-List * -Force | Out-String -Width 200).Split("`n").Count | Should -BeLessThan 60
+    }
+
+    It 'shows its backup as the backup''s id, status and date, and its collections as names with counts' {
+        $text = Get-SiteBackupRestoration -Store $store -Id $intoOther.Id | Format-List * | Out-String -Width 300
+        $text | Should -Match ('Backup\s+: ' + [regex]::Escape("$($backup.Id) (Ready, $($backup.RequestedDate.UtcDateTime.ToString('yyyy-MM-dd HH:mm:ss'))Z)"))
+        $text | Should -Match 'Collections\s+: \{people \(5, Restored\)\}'
+        $text | Should -Not -Match 'BackupRecord \{'
     }
 }
 
@@ -73,5 +112,10 @@ Describe 'Get-SiteBackupRetention and Set-SiteBackupRetention' {
         $before = Get-StoreState $store
         Set-SiteBackupRetention -Store $store -MaxOnDemandBackups 9 -WhatIf
         Get-StoreState $store | Should -Be $before
+    }
+
+    It 'checks the values with -WhatIf as a real run does' {
+        { Set-SiteBackupRetention -Store $store -AutoInterval ([timespan]::Zero) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+        { Set-SiteBackupRetention -Store $store -AutoInterval (New-TimeSpan -Days -1) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
     }
 }

@@ -45,6 +45,30 @@ Describe 'Restore-SiteBackup' {
         Invoke-Sqlite $site "SELECT count(*) FROM people WHERE name = 'changed'" | Should -Be 5
     }
 
+    It 'says CollectionNotFound for a -Collection pattern the backup has nothing for, wildcards too, and restores nothing' {
+        $before = Get-StoreState $store
+        { $backup | Restore-SiteBackup -Collection 'zz*' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*' -ExpectedMessage "*'zz*'*"
+        { $backup | Restore-SiteBackup -Collection people, 'ordrs' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*' -ExpectedMessage "*'ordrs'*"
+        Get-SiteContent $site | Should -Be $changed
+        Get-StoreState $store | Should -Be $before -Because 'a restore refused before it started records nothing'
+    }
+
+    It 'checks with -WhatIf what a real run checks, and names what would really be replaced' {
+        Invoke-Sqlite $site 'CREATE TABLE kv (id INTEGER PRIMARY KEY, name TEXT, score REAL, photo BLOB)' | Out-Null
+        $module = Get-TestModulePath
+        $said = Invoke-ChildPwsh "Import-Module '$module'; Get-SiteBackup -Store '$store' -Id $($backup.Id) | Restore-SiteBackup -Collection people -Destination @{ people = 'kv' } -WhatIf"
+        ($said -join ' ') | Should -Match "What if: .*Replace the content of kv \(from people\) with backup $($backup.Id)"
+        ($said -join ' ') | Should -Not -Match 'content of people'
+
+        { $backup | Restore-SiteBackup -Destination @{ people = 'ghosts' } -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
+        { $backup | Restore-SiteBackup -Collection people -Destination @{ orders = 'kv' } -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+        { $backup | Restore-SiteBackup -Collection 'zz*' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
+        $backup | Remove-SiteBackup -Force
+        { $backup | Restore-SiteBackup -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'BackupNotReady,*'
+        Get-SiteContent $site | Should -Be $changed
+        Invoke-Sqlite $site 'SELECT count(*) FROM kv' | Should -Be 0
+    }
+
     It 'refuses a -Destination key that names no collection being restored, before writing anything' {
         $backup | Restore-SiteBackup -Collection people -Destination @{ orders = 'x' } -Force -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidArgument,*'

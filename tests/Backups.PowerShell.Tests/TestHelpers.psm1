@@ -30,8 +30,24 @@ function New-TestSite {
     # The sample site the xunit suites use too (tests/data/sample-site.sql): people (5 rows), orders (3, referencing
     # people), empty (0).
     param([string] $Path = (Join-Path $TestDrive "site-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"))
-    Invoke-Sqlite $Path (Get-Content -Raw (Join-Path $PSScriptRoot '../data/sample-site.sql')) | Out-Null
+    Invoke-Sqlite $Path ".read '$((Resolve-Path (Join-Path $PSScriptRoot '../data/sample-site.sql')).Path)'" | Out-Null
     $Path
+}
+
+function New-LargeSite {
+    # One table t of 20,000 rows (about 550 pages), for Set-SiteDamage.
+    param([string] $Path = (Join-Path $TestDrive "large-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"))
+    Invoke-Sqlite $Path 'CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO t SELECT hex(randomblob(50)) FROM n;' | Out-Null
+    $Path
+}
+
+function Set-SiteDamage {
+    # Overwrites three pages in the middle of a SQLite file made by New-LargeSite, as a failing disk or a copy cut
+    # short leaves them: the file opens, and reading the table fails. A backup of it fails once it has started.
+    param([Parameter(Mandatory)] [string] $Path)
+    $stream = [IO.File]::OpenWrite($Path)
+    try { $stream.Position = 4096 * 30; $stream.Write([byte[]](, 255 * 12288), 0, 12288) }
+    finally { $stream.Dispose() }
 }
 
 function Get-SiteContent {
@@ -148,4 +164,4 @@ function Invoke-WixApi {
         -Headers @{ Authorization = $StandIn.Key; 'wix-site-id' = $StandIn.SiteId }
 }
 
-Export-ModuleMember -Function Start-WixStandIn, Stop-WixStandIn, Invoke-WixApi, Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest
+Export-ModuleMember -Function New-LargeSite, Set-SiteDamage, Start-WixStandIn, Stop-WixStandIn, Invoke-WixApi, Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest

@@ -54,10 +54,39 @@ Describe 'Test-SiteBackup' {
         Get-SiteContent $site | Should -Be $changed
     }
 
-    It 'reports a missing archive, and a removed backup as not valid' {
+    It 'reports a missing archive as not valid, and a removed backup as not verified (neither valid nor invalid)' {
         Remove-Item $archive
-        ($backup | Test-SiteBackup).Problems.Message | Should -Match 'missing'
+        $missing = $backup | Test-SiteBackup
+        $missing.Problems.Message | Should -Match 'missing'
+        $missing.IsValid | Should -BeExactly $false
         $backup | Remove-SiteBackup -Force
-        (Get-SiteBackup -Store $store -Id $backup.Id | Test-SiteBackup).Problems.Message | Should -Match 'Deleted'
+
+        $removed = Get-SiteBackup -Store $store -Id $backup.Id | Test-SiteBackup
+        $removed.Verified | Should -BeExactly $false
+        $removed.IsValid | Should -BeNullOrEmpty
+        $removed.Problems.Message | Should -Match 'Not verified: the backup is Deleted'
+        ($removed | Format-Table | Out-String -Width 300) | Should -Match "$($backup.Id)\s+Not verified"
+    }
+
+    It 'carries the site of each backup' {
+        $other = New-TestSite
+        New-SiteBackup -Site $other -Store $store | Out-Null
+        $results = Get-SiteBackup -Store $store | Test-SiteBackup
+        ($results | Group-Object Site).Name | Sort-Object | Should -Be (@($site, $other) | Sort-Object)
+        ($results | Where-Object SiteId -EQ $other).IsValid | Should -BeTrue
+    }
+
+    It 'answers -Quiet once for a whole pipeline: true only when every Ready backup verifies' {
+        $second = New-SiteBackup -Site $site -Store $store
+        $backup, $second | Test-SiteBackup -Quiet | Should -BeExactly $true
+
+        # Backups that are not Ready are not counted against it...
+        $removed = New-SiteBackup -Site $site -Store $store | Remove-SiteBackup -Force -PassThru
+        $backup, $removed, $second | Test-SiteBackup -Quiet | Should -BeExactly $true
+        # ...but nothing verified is not a yes,
+        $removed | Test-SiteBackup -Quiet | Should -BeExactly $false
+        # and one damaged backup among good ones is a no.
+        Set-ArchiveManifest $archive { param($m) $m.collections[0].itemCount = 99 }
+        $second, $backup | Test-SiteBackup -Quiet | Should -BeExactly $false
     }
 }

@@ -85,7 +85,7 @@ public static class RestoreOperation
     {
         var backup = BackupCatalog.Get(request.Store, request.BackupId);
         var plan = RestorePlan.For(backup, request.Collections, request.Destinations);
-        RestorePlan.CheckDestinations(plan, await request.Site.ListCollectionsAsync(cancellationToken), request.Site.SiteId);
+        RestorePlan.CheckDestinations(plan, await request.Site.ListRestorableCollectionsAsync(cancellationToken), request.Site.SiteId);
         return new RestorePreview(backup, plan);
     }
 

@@ -17,6 +17,11 @@ public interface ISiteSource
     /// <summary>The collections as they are now (for listing and completion; a backup uses its snapshot).</summary>
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The collections a restore may write into, as <see cref="ISiteRestore.Collections"/> will have them, for
+    /// checking a restore before it starts. Usually the same as <see cref="ListCollectionsAsync"/>; a kind that backs up
+    /// fewer than it can write (Wix apps' collections unless asked for) says so here.</summary>
+    Task<IReadOnlyList<CollectionInfo>> ListRestorableCollectionsAsync(CancellationToken cancellationToken) => ListCollectionsAsync(cancellationToken);
+
     /// <summary>Opens a consistent, read-only view of every collection for a backup.</summary>
     Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken);
 

@@ -49,12 +49,6 @@ public sealed class GetSiteBackupCommand : SiteBackupCommand
             Last = Last,
         });
         WriteObject(found, enumerateCollection: true);
-
-        foreach (string id in Id ?? [])
-        {
-            if (!found.Any(b => string.Equals(b.Id, id, StringComparison.OrdinalIgnoreCase)))
-                WriteError(Internal.ErrorRecords.From(new BackupException(
-                    BackupError.BackupNotFound, $"The store '{store.Location}' has no backup '{id}' that matches the other filters.", id)));
-        }
+        WriteNotFound(Id, found.Select(b => b.Id), BackupError.BackupNotFound, $"The store '{store.Location}' has no backup");
     });
 }

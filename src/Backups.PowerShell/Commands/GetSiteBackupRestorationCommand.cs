@@ -58,12 +58,6 @@ public sealed class GetSiteBackupRestorationCommand : SiteBackupCommand
             Last = Last,
         });
         WriteObject(found, enumerateCollection: true);
-
-        foreach (string id in Id ?? [])
-        {
-            if (!found.Any(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase)))
-                WriteError(Internal.ErrorRecords.From(new BackupException(
-                    BackupError.RestorationNotFound, $"The store '{store.Location}' has no restoration '{id}' that matches the other filters.", id)));
-        }
+        WriteNotFound(Id, found.Select(r => r.Id), BackupError.RestorationNotFound, $"The store '{store.Location}' has no restoration");
     });
 }

@@ -127,6 +127,18 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>A non-terminating error (<paramref name="error"/>) for each id asked for that is not among those
+    /// found, as Get-Item does for each path it cannot find.</summary>
+    protected void WriteNotFound(IEnumerable<string>? asked, IEnumerable<string> found, BackupError error, string noSuch)
+    {
+        var ids = found.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (string id in asked ?? [])
+        {
+            if (!ids.Contains(id))
+                WriteError(ErrorRecords.From(new BackupException(error, $"{noSuch} '{id}' that matches the other filters.", id)));
+        }
+    }
+
     /// <summary>
     /// ShouldProcess, with -Force skipping the confirmation prompt. -WhatIf still only reports, and an explicit
     /// -Confirm still asks, whatever -Force says.

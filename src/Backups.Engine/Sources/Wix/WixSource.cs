@@ -15,6 +15,12 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         return await BackedUpAsync(client, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<CollectionInfo>> ListRestorableCollectionsAsync(CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        return await AllAsync(client, cancellationToken);
+    }
+
     public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
     {
         var client = NewClient();
@@ -34,9 +40,7 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         var client = NewClient();
         try
         {
-            // A restore may write into any collection the site has, app collections included.
-            var all = await WixApi.ListCollectionsAsync(client, cancellationToken);
-            return new WixRestore(client, all.Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList());
+            return new WixRestore(client, await AllAsync(client, cancellationToken));
         }
         catch
         {
@@ -44,6 +48,10 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
             throw;
         }
     }
+
+    /// <summary>The collections a restore may write into: any the site has, app collections included.</summary>
+    private static async Task<IReadOnlyList<CollectionInfo>> AllAsync(WixClient client, CancellationToken cancellationToken) =>
+        (await WixApi.ListCollectionsAsync(client, cancellationToken)).Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList();
 
     /// <summary>The collections a backup takes: the site's own, and the apps' ones when asked for.</summary>
     private async Task<IReadOnlyList<CollectionInfo>> BackedUpAsync(WixClient client, CancellationToken cancellationToken) =>
