@@ -137,11 +137,16 @@ function Invoke-PesterSuites {
 }
 
 function Get-WorkingTreeFiles {
-    # Files git sees as new or changed (ignored ones, such as out/, are not listed); null outside a git checkout.
+    # Files git sees as new or changed (ignored ones, such as out/, are not listed), each with a hash of its content
+    # so that a change to a file that was already changed shows too; null outside a git checkout.
     if (-not (Get-Command git -CommandType Application -ErrorAction SilentlyContinue)) { return $null }
     $lines = & git -C $root status --porcelain --untracked-files=all 2>$null
     if ($LASTEXITCODE -ne 0) { return $null }
-    @($lines)
+    @($lines | ForEach-Object {
+        $file = Join-Path $root $_.Substring(3).Trim('"')
+        $hash = if (Test-Path -LiteralPath $file -PathType Leaf) { (Get-FileHash -LiteralPath $file).Hash } else { 'gone' }
+        "$_ $hash"
+    })
 }
 
 function Invoke-Test {

@@ -120,15 +120,17 @@ function Write-Parameter($parameter, [string[]] $description, [string] $setPosit
     $xml.WriteElementString('maml', 'name', $maml, $parameter.Name)
     Write-Paras $description
     $isSwitch = $parameter.ParameterType -eq [System.Management.Automation.SwitchParameter]
+    # int? shows as Int32, not Nullable`1.
+    $type = [Nullable]::GetUnderlyingType($parameter.ParameterType) ?? $parameter.ParameterType
     if (-not $isSwitch) {
         $xml.WriteStartElement('command', 'parameterValue', $cmd)
         $xml.WriteAttributeString('required', 'true')
         $xml.WriteAttributeString('variableLength', $parameter.ParameterType.IsArray.ToString().ToLowerInvariant())
-        $xml.WriteString($parameter.ParameterType.Name)
+        $xml.WriteString($type.Name)
         $xml.WriteEndElement()
     }
     $xml.WriteStartElement('dev', 'type', $dev)
-    $xml.WriteElementString('maml', 'name', $maml, $parameter.ParameterType.FullName)
+    $xml.WriteElementString('maml', 'name', $maml, $type.FullName)
     $xml.WriteEndElement()
     $xml.WriteElementString('dev', 'defaultValue', $dev, $(if ($default) { $default } else { 'None' }))
     $xml.WriteEndElement()

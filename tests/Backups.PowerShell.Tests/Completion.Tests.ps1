@@ -62,10 +62,12 @@ Describe 'Tab completion' {
             $port = $listener.LocalEndpoint.Port
             $line = "New-SiteBackup -Site 'Host=127.0.0.1;Port=$port;Database=shop;Timeout=60' -Collection "
             $ps = [powershell]::Create()
-            $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; (TabExpansion2 -inputScript `$args[0] -cursorColumn `$args[0].Length).CompletionMatches").AddArgument($line)
+            $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'").Invoke()
+            $ps.Commands.Clear()
+            $null = $ps.AddScript("(TabExpansion2 -inputScript `$args[0] -cursorColumn `$args[0].Length).CompletionMatches").AddArgument($line)
             $handle = $ps.BeginInvoke()
-            # Well under the 60 s the connection would wait: the completer gives up after about two seconds.
-            $handle.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(15)) | Should -BeTrue
+            # Far under the 60 s the connection would wait: the completer gives up after about two seconds.
+            $handle.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(6)) | Should -BeTrue
             $ps.EndInvoke($handle) | Where-Object ResultType -EQ 'ParameterValue' | Should -BeNullOrEmpty
             $ps.Dispose()
         }

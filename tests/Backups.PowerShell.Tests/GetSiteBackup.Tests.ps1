@@ -65,6 +65,13 @@ Describe 'Get-SiteBackup' {
         $row.Collections | Should -Be 'empty (0), orders (3), people (5)'
         $row.Site | Should -Be $site
     }
+
+    It 'shows times in UTC with a Z in Format-List too' {
+        $text = Get-SiteBackup -Store $store -Id $auto.Id | Format-List | Out-String -Width 250
+        $text | Should -Match ('RequestedDate\s+: ' + [regex]::Escape($auto.RequestedDate.UtcDateTime.ToString('yyyy-MM-dd HH:mm:ss')) + 'Z')
+        $text | Should -Match 'Collections\s+: empty \(0\), orders \(3\), people \(5\)'
+        $text | Should -Match "Site\s+: $([regex]::Escape($site))"
+    }
 }
 
 Describe 'Get-SiteBackup -Last' {

@@ -31,6 +31,12 @@ Describe 'Help for <Name>' -ForEach $commands {
         }
     }
 
+    It 'names each parameter''s type, a nullable one by the type it holds' {
+        foreach ($parameter in $help.parameters.parameter) {
+            "$($parameter.type.name)" | Should -Not -Match 'Nullable' -Because "-$($parameter.name) of $Name"
+        }
+    }
+
     It 'shows the default value of -Store, and of -Type where it has one' {
         if ($command.Parameters.ContainsKey('Store')) {
             ($help.parameters.parameter | Where-Object name -EQ 'Store').defaultValue | Should -Match 'SITEBACKUP_STORE'

@@ -192,3 +192,84 @@ Describe 'New-SiteBackup' {
         finally { Remove-Item Env:SITEBACKUP_STORE }
     }
 }
+
+Describe 'Collection names and patterns' {
+    BeforeEach {
+        $site = Join-Path $TestDrive "names-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"
+        Invoke-Sqlite $site 'CREATE TABLE "ä" (x); CREATE TABLE "Ä" (x); CREATE TABLE "back\slash" (x); CREATE TABLE "*" (x); CREATE TABLE kv (x);
+            INSERT INTO "ä" VALUES (1); INSERT INTO "Ä" VALUES (2); INSERT INTO "back\slash" VALUES (3); INSERT INTO "*" VALUES (4); INSERT INTO kv VALUES (5);' | Out-Null
+        $store = New-TestStore
+    }
+
+    It 'backs up and restores two tables whose names differ only in non-ASCII case, one or both' {
+        $backup = New-SiteBackup -Site $site -Store $store
+        Invoke-Sqlite $site 'DELETE FROM "ä"; DELETE FROM "Ä"' | Out-Null
+        ($backup | Restore-SiteBackup -Force).Status | Should -Be 'Completed'
+        Invoke-Sqlite $site 'SELECT x FROM "ä" UNION ALL SELECT x FROM "Ä"' | Should -Be @(1, 2)
+
+        (New-SiteBackup -Site $site -Store $store -Collection 'ä').Collections.Id | Should -Be 'ä'
+        ($backup | Restore-SiteBackup -Collection 'Ä' -Force).Collections.Destination | Should -Be 'Ä'
+    }
+
+    It 'takes a backslash as itself and a backtick as the escape of * and ?, and completes names escaped' {
+        (New-SiteBackup -Site $site -Store $store -Collection 'back\slash').Collections.Id | Should -Be 'back\slash'
+        (New-SiteBackup -Site $site -Store $store -Collection '`*').Collections.Id | Should -Be '*'
+        (New-SiteBackup -Site $site -Store $store -ExcludeCollection 'back\slash', '`*', '?', 'Ä').Collections.Id | Should -Be 'kv'
+        $found = (TabExpansion2 -inputScript "New-SiteBackup -Site '$site' -Collection " -cursorColumn ("New-SiteBackup -Site '$site' -Collection ".Length)).CompletionMatches
+        $found.CompletionText | Should -Contain "'``*'"
+        $found.CompletionText | Should -Not -Contain '*'
+    }
+
+    It 'finds a -Destination as the site names it (SQLite ignores ASCII case) and says so when three would go into one' {
+        $backup = New-SiteBackup -Site $site -Store $store
+        ($backup | Restore-SiteBackup -Collection 'ä' -Destination @{ 'ä' = 'KV' } -Force).Collections.Destination | Should -Be 'kv'
+        { $backup | Restore-SiteBackup -Collection 'ä', 'back\slash', '`*' -Destination @{ 'ä' = 'kv'; 'back\slash' = 'KV'; '*' = 'Kv' } -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidArgument,*' -ExpectedMessage "*would all be restored into*"
+    }
+}
+
+Describe 'Site and store paths' {
+    It 'follows a file that is a symbolic link: a backup through it is a backup of the file it points to' -Skip:$IsWindows {
+        $real = New-TestSite
+        $link = Join-Path $TestDrive 'current.db'
+        New-Item -ItemType SymbolicLink -Path $link -Target $real | Out-Null
+        $store = New-TestStore
+        $throughLink = New-SiteBackup -Site $link -Store $store
+        $throughLink.SiteId | Should -Be $real
+        (Get-SiteBackup -Store $store -Site $link).Id | Should -Be $throughLink.Id
+        (Get-SiteBackup -Store $store -Site $real).Id | Should -Be $throughLink.Id
+    }
+
+    It 'resolves a site on a PowerShell drive with a long name' {
+        $site = New-TestSite
+        New-PSDrive -Name SiteData -PSProvider FileSystem -Root (Split-Path $site) | Out-Null
+        try { (New-SiteBackup -Site "SiteData:/$(Split-Path -Leaf $site)" -Store (New-TestStore)).SiteId | Should -Be $site }
+        finally { Remove-PSDrive SiteData }
+        { New-SiteBackup -Site 'sqlite:nodrive:/x.db' -Store (New-TestStore) -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+    }
+
+    It 'refuses an empty or blank -Store rather than quietly using the default store' {
+        $site = New-TestSite
+        foreach ($blank in '', ' ') {
+            { New-SiteBackup -Site $site -Store $blank -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+            { Get-SiteBackup -Store $blank -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        }
+    }
+
+    It 'says InvalidArgument for a store path below a file' {
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content $file 'x'
+        { New-SiteBackup -Site (New-TestSite) -Store (Join-Path $file 'store') -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*' -ExpectedMessage '*is a file*'
+        { Get-SiteBackup -Store (Join-Path $file 'store') -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+    }
+
+    It 'names with -WhatIf the backups retention would then remove' {
+        $site = New-TestSite
+        $store = New-TestStore
+        Set-SiteBackupRetention -Store $store -MaxOnDemandBackups 1
+        $old = New-SiteBackup -Site $site -Store $store
+        $said = Invoke-ChildPwsh "Import-Module '$(Get-TestModulePath)'; New-SiteBackup -Site '$site' -Store '$store' -WhatIf"
+        ($said -join ' ') | Should -Match "retention would then remove the OnDemand backup $($old.Id)"
+        (Get-SiteBackup -Store $store).Id | Should -Be $old.Id
+    }
+}

@@ -70,6 +70,12 @@ INSERT INTO shop.orders (customer, total, receipt) SELECT 1 + i % 2000, i / 7.0,
             $backup | Restore-SiteBackup -Force -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed,*'
             $err[0].Exception.Message | Should -Match $env:PGUSER
+            $env:PGPASSWORD = $password
+            $stranger = [pscredential]::new('stranger_' + [guid]::NewGuid().ToString('N').Substring(0, 8), (ConvertTo-SecureString $password -AsPlainText -Force))
+            Remove-Item Env:PGUSER
+            $backup | Restore-SiteBackup -Credential $stranger -Force -ErrorVariable err2 -ErrorAction SilentlyContinue
+            $err2[0].FullyQualifiedErrorId | Should -BeLike 'AuthenticationFailed,*'
+            $err2[0].Exception.Message | Should -Match $stranger.UserName
             ($backup | Restore-SiteBackup -Credential $credential -Force).Status | Should -Be 'Completed'
         }
         finally { Remove-Item Env:PGPASSWORD, Env:PGUSER -ErrorAction SilentlyContinue }

@@ -57,12 +57,19 @@ Describe 'Restore-SiteBackup' {
         Invoke-Sqlite $site 'CREATE TABLE kv (id INTEGER PRIMARY KEY, name TEXT, score REAL, photo BLOB)' | Out-Null
         $module = Get-TestModulePath
         $said = Invoke-ChildPwsh "Import-Module '$module'; Get-SiteBackup -Store '$store' -Id $($backup.Id) | Restore-SiteBackup -Collection people -Destination @{ people = 'kv' } -WhatIf"
-        ($said -join ' ') | Should -Match "What if: .*Replace the content of kv \(from people\) with backup $($backup.Id)"
-        ($said -join ' ') | Should -Not -Match 'content of people'
+        ($said -join ' ') | Should -Match "What if: .*Replace the content of people → kv with backup $($backup.Id)"
+        ($said -join ' ') | Should -Not -Match 'content of people with'
 
         { $backup | Restore-SiteBackup -Destination @{ people = 'ghosts' } -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
         { $backup | Restore-SiteBackup -Collection people -Destination @{ orders = 'kv' } -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
         { $backup | Restore-SiteBackup -Collection 'zz*' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'CollectionNotFound,*'
+        # The archive is opened too: a missing or damaged one is found before -WhatIf says anything.
+        $archive = Join-Path $store "archives/$($backup.Id).zip"
+        Move-Item $archive "$archive.away"
+        { $backup | Restore-SiteBackup -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'BackupNotFound,*'
+        Set-Content "$archive" 'not a zip'
+        { $backup | Restore-SiteBackup -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'ArchiveCorrupt,*'
+        Move-Item "$archive.away" $archive -Force
         $backup | Remove-SiteBackup -Force
         { $backup | Restore-SiteBackup -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'BackupNotReady,*'
         Get-SiteContent $site | Should -Be $changed

@@ -35,15 +35,15 @@ function New-TestSite {
 }
 
 function New-LargeSite {
-    # One table t of 20,000 rows (about 550 pages), for Set-SiteDamage.
+    # The site of one table of 20,000 rows the xunit suites use too (tests/data/large-site.sql), for Set-SiteDamage.
     param([string] $Path = (Join-Path $TestDrive "large-$([guid]::NewGuid().ToString('N').Substring(0, 8)).db"))
-    Invoke-Sqlite $Path 'CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO t SELECT hex(randomblob(50)) FROM n;' | Out-Null
+    Invoke-Sqlite $Path ".read '$((Resolve-Path (Join-Path $PSScriptRoot '../data/large-site.sql')).Path)'" | Out-Null
     $Path
 }
 
 function Set-SiteDamage {
-    # Overwrites three pages in the middle of a SQLite file made by New-LargeSite, as a failing disk or a copy cut
-    # short leaves them: the file opens, and reading the table fails. A backup of it fails once it has started.
+    # Overwrites pages 31 to 33 of a site made by New-LargeSite (see tests/data/large-site.sql), as a failing disk or a
+    # copy cut short leaves them: the file opens, and reading the table fails. A backup of it fails once it has started.
     param([Parameter(Mandatory)] [string] $Path)
     $stream = [IO.File]::OpenWrite($Path)
     try { $stream.Position = 4096 * 30; $stream.Write([byte[]](, 255 * 12288), 0, 12288) }

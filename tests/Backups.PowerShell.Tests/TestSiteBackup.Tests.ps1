@@ -68,6 +68,16 @@ Describe 'Test-SiteBackup' {
         ($removed | Format-Table | Out-String -Width 300) | Should -Match "$($backup.Id)\s+Not verified"
     }
 
+    It 'takes several records through -InputObject, and its results pipe on by Id and Store' {
+        $second = New-SiteBackup -Site $site -Store $store
+        (Test-SiteBackup -InputObject (Get-SiteBackup -Store $store)).Id | Should -Be @($second.Id, $backup.Id)
+        Test-SiteBackup -InputObject $second, $backup -Quiet | Should -BeExactly $true
+        Set-ArchiveManifest $archive { param($m) $m.collections[0].itemCount = 99 }
+        Get-SiteBackup -Store $store | Test-SiteBackup | Where-Object IsValid -EQ $false | Remove-SiteBackup -Force
+        (Get-SiteBackup -Store $store -Id $backup.Id).Status | Should -Be 'Deleted'
+        (Get-SiteBackup -Store $store -Id $second.Id).Status | Should -Be 'Ready'
+    }
+
     It 'carries the site of each backup' {
         $other = New-TestSite
         New-SiteBackup -Site $other -Store $store | Out-Null

@@ -2,20 +2,17 @@ namespace SiteBackup.Engine.Errors;
 
 /// <summary>
 /// The stable kinds of failure. Their names are the public error ids: the cmdlets put them at the start of
-/// every FullyQualifiedErrorId, and runbooks catch on them, so a name never changes once shipped.
+/// every FullyQualifiedErrorId, and runbooks catch on them, so a name never changes once shipped (and new ones go at
+/// the end, so that no number changes either).
 /// </summary>
 public enum BackupError
 {
     InvalidArgument,
     SiteNotFound,
     SiteUnreachable,
-    /// <summary>The site's own data is damaged (a SQLite file whose pages do not read back): neither a backup nor a
-    /// restore can go on until it is repaired or replaced.</summary>
-    SiteCorrupt,
     AuthenticationFailed,
     CollectionNotFound,
     BackupNotFound,
-    RestorationNotFound,
     BackupNotReady,
     ArchiveCorrupt,
     ArchiveVersionUnsupported,
@@ -24,4 +21,8 @@ public enum BackupError
     /// <summary>A backup or restore that failed for a reason none of the others name (a full disk, say).</summary>
     OperationFailed,
     Canceled,
+    /// <summary>The site's own data is damaged (a SQLite file whose pages do not read back): neither a backup nor a
+    /// restore can go on until it is repaired or replaced.</summary>
+    SiteCorrupt,
+    RestorationNotFound,
 }

@@ -19,6 +19,9 @@ public static class BackupOperation
     {
         var store = request.Store;
         var clock = request.Clock;
+        // Requested now, before the snapshot is taken (it may then wait for the store lock): retention's "newer"
+        // follows this date, so it must not come after the moment the site was read.
+        var requested = clock.GetUtcNow();
         try
         {
             // An automatic backup that is not due is skipped before the site is even opened, so a daily job costs
@@ -26,7 +29,7 @@ public static class BackupOperation
             if (NotDue(request) is { } early) return new BackupOutcome(null, early, []);
 
             await using var snapshot = await request.Site.OpenSnapshotAsync(cancellationToken);
-            var selected = CollectionSelection.Select(snapshot.Collections, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'");
+            var selected = Select(snapshot.Collections, request);
 
             BackupRecord backup;
             IDisposable running;
@@ -41,7 +44,7 @@ public static class BackupOperation
                     SiteUser = request.Site.UserName,
                     Type = request.Type,
                     Status = BackupStatus.Pending,
-                    RequestedDate = clock.GetUtcNow(),
+                    RequestedDate = requested,
                     Store = store.Location,
                 };
                 // Held before the Pending record exists, so no other process ever sees it Pending and unheld.
@@ -62,7 +65,7 @@ public static class BackupOperation
                 return await RunAsync(request, backup, snapshot, selected, progress, cancellationToken);
             }
         }
-        catch (Exception e) when (!ReferenceEquals(Failures.Translate(e, "The backup failed"), e))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw Failures.Translate(e, "The backup failed");
         }
@@ -76,18 +79,42 @@ public static class BackupOperation
     /// </summary>
     public static async Task<BackupPreview> PreviewAsync(BackupRequest request, CancellationToken cancellationToken = default)
     {
-        if (NotDue(request) is { } reason) return new BackupPreview(reason, []);
-        var available = await request.Site.ListCollectionsAsync(cancellationToken);
-        return new BackupPreview(null,
-            CollectionSelection.Select(available, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'"));
+        try
+        {
+            if (NotDue(request) is { } reason) return new BackupPreview(reason, [], []);
+            var selected = Select(await request.Site.ListCollectionsAsync(cancellationToken), request);
+            // What retention would remove once such a backup is Ready (the item counts do not matter to it).
+            var taken = new BackupRecord
+            {
+                Id = Guid.CreateVersion7().ToString(), SiteId = request.Site.SiteId, Type = request.Type, Status = BackupStatus.Ready,
+                RequestedDate = request.Clock.GetUtcNow(),
+                Collections = selected.Select(c => new BackupCollection { Id = c.Id, DisplayName = c.DisplayName }).ToList(),
+            };
+            var expired = RetentionRules.Expired([.. request.Store.ListBackups(), taken], taken.SiteId, request.Store.ReadRetention());
+            return new BackupPreview(null, selected, expired.Where(b => b.Id != taken.Id).ToList());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failures.Translate(e, "The backup cannot be checked");
+        }
     }
 
-    /// <summary>Why an automatic backup is not taken now, or null when it is due (or not automatic, or forced).</summary>
+    private static IReadOnlyList<CollectionInfo> Select(IReadOnlyList<CollectionInfo> available, BackupRequest request) =>
+        CollectionSelection.Select(available, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'", request.Site.SiteId);
+
+    /// <summary>Why an automatic backup is not taken now, or null when it is due (or not automatic, or forced). One
+    /// that another process is taking now counts: two runbooks started together take one backup, not two.</summary>
     private static string? NotDue(BackupRequest request)
     {
         if (request.Type != BackupType.Auto || request.Force) return null;
-        var policy = request.Store.ReadRetention();
-        return RetentionRules.IsAutoDue(request.Store.ListBackups(), request.Site.SiteId, policy, request.Clock.GetUtcNow(), out var newest)
+        var store = request.Store;
+        var backups = store.ListBackups();
+        var running = backups.FirstOrDefault(b => b.Type == BackupType.Auto && b.Status == BackupStatus.Pending
+            && string.Equals(b.SiteId, request.Site.SiteId, StringComparison.Ordinal) && store.IsOperationRunning(b.Id));
+        if (running is not null)
+            return $"An automatic backup of '{request.Site.SiteId}' is being taken now (backup {running.Id}, requested {Times.Show(running.RequestedDate)}).";
+        var policy = store.ReadRetention();
+        return RetentionRules.IsAutoDue(backups, request.Site.SiteId, policy, request.Clock.GetUtcNow(), out var newest)
             ? null
             : $"No automatic backup is due for '{request.Site.SiteId}': the newest one was taken {Times.Show(newest)}, less than {policy.AutoInterval.TotalDays:0.##} days ago.";
     }
@@ -113,7 +140,7 @@ public static class BackupOperation
         }
         catch (Exception e)
         {
-            MarkEnded(store, backup, e, clock);
+            MarkEnded(store, backup, e is OperationCanceledException || cancellationToken.IsCancellationRequested, e, clock);
             throw;
         }
 
@@ -184,9 +211,10 @@ public static class BackupOperation
         }
     }
 
-    private static void MarkEnded(Stores.IBackupStore store, BackupRecord backup, Exception e, TimeProvider clock)
+    /// <summary>Records a backup that ended before it was Ready: Canceled (told by the token too, since a site can
+    /// report Ctrl+C as its own error) or Failed with the error's message.</summary>
+    private static void MarkEnded(Stores.IBackupStore store, BackupRecord backup, bool canceled, Exception e, TimeProvider clock)
     {
-        bool canceled = e is OperationCanceledException;
         try
         {
             store.SaveBackup(backup with

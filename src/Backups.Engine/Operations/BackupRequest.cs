@@ -23,8 +23,9 @@ public sealed record BackupRequest
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
-/// <summary>What a backup request would come to: why it would be skipped, or the collections it would take.</summary>
-public sealed record BackupPreview(string? SkippedReason, IReadOnlyList<CollectionInfo> Collections);
+/// <summary>What a backup request would come to: why it would be skipped, or the collections it would take and the
+/// backups retention would then remove.</summary>
+public sealed record BackupPreview(string? SkippedReason, IReadOnlyList<CollectionInfo> Collections, IReadOnlyList<BackupRecord> WouldRemove);
 
 /// <summary>What a backup request came to: the new backup, or why none was taken; and what retention removed.</summary>
 public sealed record BackupOutcome(BackupRecord? Backup, string? SkippedReason, IReadOnlyList<BackupRecord> Removed);

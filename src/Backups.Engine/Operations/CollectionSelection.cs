@@ -1,36 +1,47 @@
-using System.IO.Enumeration;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Sources;
 
 namespace SiteBackup.Engine.Operations;
 
 /// <summary>
-/// Picks collections by name patterns, as -Collection and -ExcludeCollection do: <c>*</c> and <c>?</c> are
-/// wildcards, case is ignored, and a pattern matches a collection's id or its display name. Every include pattern
-/// must match something, wildcards too: a typo in one of three names must not quietly back up or restore the other
-/// two. An exclude pattern that matches nothing is not an error (nothing is lost by it). A selection that comes to
-/// no collection at all is an error: a backup of nothing would count as a backup, and retention could remove a
-/// real one to make room for it.
+/// Picks collections by name patterns, as -Collection and -ExcludeCollection do (see <see cref="CollectionPattern"/>:
+/// wildcards, backtick escapes, case ignored unless a name matches exactly); a pattern matches a collection's id or
+/// its display name. Every include pattern must match something, wildcards too: a typo in one of three names must not
+/// quietly back up or restore the other two. An exclude pattern that matches nothing is not an error (nothing is lost
+/// by it). A selection that comes to no collection at all is an error: a backup of nothing would count as a backup,
+/// and retention could remove a real one to make room for it.
 /// </summary>
 public static class CollectionSelection
 {
+    /// <param name="available">The collections of the site or the backup.</param>
+    /// <param name="include">-Collection's patterns; none means all.</param>
+    /// <param name="exclude">-ExcludeCollection's patterns.</param>
+    /// <param name="where">What the collections belong to, as a message starts ("The site '/x.db'").</param>
+    /// <param name="owner">Its id (a site's or a backup's), the target of "has no collections".</param>
     public static IReadOnlyList<CollectionInfo> Select(
-        IReadOnlyList<CollectionInfo> available, IReadOnlyList<string>? include, IReadOnlyList<string>? exclude, string where)
+        IReadOnlyList<CollectionInfo> available, IReadOnlyList<string>? include, IReadOnlyList<string>? exclude, string where, string owner)
     {
         if (available.Count == 0)
-            throw new BackupException(BackupError.CollectionNotFound, $"{where} has no collections.", null);
+            throw new BackupException(BackupError.CollectionNotFound, $"{where} has no collections.", owner);
         IEnumerable<CollectionInfo> chosen = available;
         if (include is { Count: > 0 })
         {
-            foreach (string pattern in include)
+            var picked = new HashSet<CollectionInfo>();
+            foreach (var pattern in include.Select(p => new CollectionPattern(p)))
             {
-                if (!available.Any(c => Matches(pattern, c)))
+                var matched = pattern.Matches(available).ToList();
+                if (matched.Count == 0)
                     throw new BackupException(BackupError.CollectionNotFound,
-                        $"{where} has no collection {(HasWildcard(pattern) ? "matching " : "")}'{pattern}' (it has {Names(available)}).", pattern);
+                        $"{where} has no collection {(pattern.HasWildcard ? "matching " : "")}'{pattern.Text}' (it has {Names(available)}).", pattern.Text);
+                picked.UnionWith(matched);
             }
-            chosen = chosen.Where(c => include.Any(p => Matches(p, c)));
+            chosen = available.Where(picked.Contains);
         }
-        if (exclude is { Count: > 0 }) chosen = chosen.Where(c => !exclude.Any(p => Matches(p, c)));
+        if (exclude is { Count: > 0 })
+        {
+            var left = exclude.Select(p => new CollectionPattern(p)).SelectMany(p => p.Matches(available)).ToHashSet();
+            chosen = chosen.Where(c => !left.Contains(c));
+        }
         var selected = chosen.ToList();
         if (selected.Count == 0)
             throw new BackupException(BackupError.CollectionNotFound,
@@ -39,11 +50,8 @@ public static class CollectionSelection
         return selected;
     }
 
-    public static bool HasWildcard(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
-
-    private static bool Matches(string pattern, CollectionInfo collection) =>
-        FileSystemName.MatchesSimpleExpression(pattern, collection.Id, ignoreCase: true)
-        || FileSystemName.MatchesSimpleExpression(pattern, collection.DisplayName, ignoreCase: true);
+    /// <summary>A collection's name as a pattern that matches only that name (tab completion inserts these).</summary>
+    public static string Escape(string name) => CollectionPattern.Escape(name);
 
     /// <summary>Up to ten names, for a message that helps the user see the typo.</summary>
     private static string Names(IReadOnlyList<CollectionInfo> available) =>

@@ -20,41 +20,68 @@ public static class RestoreOperation
         RestoreRequest request, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var store = request.Store;
-        var backup = BackupCatalog.Get(store, request.BackupId);
-        var plan = RestorePlan.For(backup, request.Collections, request.Destinations);
-        var restoration = new RestorationRecord
-        {
-            Id = Guid.CreateVersion7().ToString(),
-            Backup = backup,
-            SiteId = request.Site.SiteId,
-            Status = RestorationStatus.Pending,
-            RequestedDate = request.Clock.GetUtcNow(),
-            Collections = plan.Select(p => new RestorationCollection { Id = p.Source.Id, Destination = p.Destination }).ToList(),
-            Store = store.Location,
-        };
-        using var journal = Journal.Start(store, restoration, request.Warnings);
-
-        var outcome = new Outcome(restoration.Collections);
-        restoration = restoration with { StartedDate = request.Clock.GetUtcNow() };
+        var requested = request.Clock.GetUtcNow();
         try
         {
-            await RestoreAsync(request, backup, plan, outcome, progress, cancellationToken);
+            // Everything that can refuse the restore before it touches the site comes before its record, which a
+            // refusal then never writes: the backup and the plan, the archive's manifest, the site's restore
+            // transaction (a site that cannot be opened or stays locked), the destinations in it.
+            var backup = BackupCatalog.Get(store, request.BackupId);
+            var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
+            using var opened = PlannedArchive.Open(store, backup, plan);
+            await using var restore = await request.Site.BeginRestoreAsync(cancellationToken);
+            plan = RestorePlan.Resolve(plan, restore.Collections, request.Site.SiteId, request.Site.CollectionNames);
+
+            var restoration = new RestorationRecord
+            {
+                Id = Guid.CreateVersion7().ToString(),
+                Backup = backup,
+                SiteId = request.Site.SiteId,
+                Status = RestorationStatus.Pending,
+                RequestedDate = requested,
+                Collections = plan.Select(p => new RestorationCollection { Id = p.Source.Id, Destination = p.Destination }).ToList(),
+                Store = store.Location,
+            };
+            using var journal = Journal.Start(store, restoration, request.Warnings);
+            return await RunAsync(new Run(request, backup, plan, opened.Reader, opened.Entries, restore, journal), restoration, progress, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failures.Translate(e, "The restore failed");
+        }
+    }
+
+    /// <summary>What a started restore works with.</summary>
+    private sealed record Run(
+        RestoreRequest Request, BackupRecord Backup, IReadOnlyList<RestoreStep> Plan, ArchiveReader Archive,
+        IReadOnlyList<ManifestCollection> Entries, ISiteRestore Restore, Journal Journal);
+
+    private static async Task<RestorationRecord> RunAsync(
+        Run run, RestorationRecord restoration, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = run.Request.Clock;
+        var outcome = new Outcome(restoration.Collections);
+        restoration = restoration with { StartedDate = clock.GetUtcNow() };
+        try
+        {
+            await RestoreAsync(run, outcome, progress, cancellationToken);
         }
         catch (Exception e)
         {
-            bool canceled = e is OperationCanceledException;
+            // A site can report Ctrl+C as its own error (an interrupted statement): the token says what happened.
+            bool canceled = e is OperationCanceledException || cancellationToken.IsCancellationRequested;
             string error = canceled ? "The restore was canceled" : e.Message;
             var ended = restoration with
             {
                 Status = canceled ? RestorationStatus.Canceled : RestorationStatus.Failed,
-                FinishedDate = request.Clock.GetUtcNow(),
+                FinishedDate = clock.GetUtcNow(),
                 Collections = outcome.Collections,
                 Transactional = outcome.Transactional,
                 Error = outcome.Transactional
                     ? error + (canceled ? "; the site was left as it was." : "")
                     : $"{error.TrimEnd('.')}. The site has no transactions, so what was written stays: {outcome.Describe()}",
             };
-            journal.TrySave(ended);
+            run.Journal.TrySave(ended);
             var translated = Failures.Translate(e, "The restore failed");
             if (translated is BackupException be) be.Restoration = ended;
             if (ReferenceEquals(translated, e)) throw;
@@ -65,28 +92,82 @@ public static class RestoreOperation
         restoration = restoration with
         {
             Status = outcome.Refused.Count == 0 ? RestorationStatus.Completed : RestorationStatus.Failed,
-            FinishedDate = request.Clock.GetUtcNow(),
+            FinishedDate = clock.GetUtcNow(),
             Collections = outcome.Collections,
             Transactional = outcome.Transactional,
             Error = outcome.Refused.Count == 0 ? null : RefusedMessage(outcome.Refused),
         };
-        journal.Save(restoration);
+        run.Journal.Save(restoration);
         if (outcome.Refused.Count > 0)
-            throw new BackupException(BackupError.OperationFailed, restoration.Error!, request.Site.SiteId) { Restoration = restoration };
+            throw new BackupException(BackupError.OperationFailed, restoration.Error!, run.Request.Site.SiteId) { Restoration = restoration };
         return restoration;
     }
 
     /// <summary>
     /// What a run of <paramref name="request"/> would replace, checked as the run checks it and without writing
     /// anything (for -WhatIf and a confirmation prompt): the backup is Ready, every pattern and destination key
-    /// names a collection of the backup, and every destination is a collection of the site. Throws as the run would.
+    /// names a collection of the backup, its archive opens as this backup's with every collection the plan takes, and
+    /// every destination is a collection of the site. Throws as the run would. (Whether each item still fits its
+    /// destination is found only by writing it: the run does, inside its transaction.)
     /// </summary>
     public static async Task<RestorePreview> PreviewAsync(RestoreRequest request, CancellationToken cancellationToken = default)
     {
-        var backup = BackupCatalog.Get(request.Store, request.BackupId);
-        var plan = RestorePlan.For(backup, request.Collections, request.Destinations);
-        RestorePlan.CheckDestinations(plan, await request.Site.ListRestorableCollectionsAsync(cancellationToken), request.Site.SiteId);
-        return new RestorePreview(backup, plan);
+        try
+        {
+            var backup = BackupCatalog.Get(request.Store, request.BackupId);
+            var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
+            using (PlannedArchive.Open(request.Store, backup, plan)) { }
+            plan = RestorePlan.Resolve(plan, await request.Site.ListRestorableCollectionsAsync(cancellationToken), request.Site.SiteId, request.Site.CollectionNames);
+            return new RestorePreview(backup, plan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failures.Translate(e, "The restore cannot be checked");
+        }
+    }
+
+    /// <summary>A backup's archive, opened and matched to the plan: its structure and manifest are sound (the reader
+    /// checks them), the manifest is this backup's, and it holds every collection the plan restores.</summary>
+    private sealed class PlannedArchive(Stream stream, ArchiveReader reader, IReadOnlyList<ManifestCollection> entries) : IDisposable
+    {
+        public ArchiveReader Reader => reader;
+
+        /// <summary>The manifest's entry of each step of the plan, in the plan's order.</summary>
+        public IReadOnlyList<ManifestCollection> Entries => entries;
+
+        public static PlannedArchive Open(IBackupStore store, BackupRecord backup, IReadOnlyList<RestoreStep> plan)
+        {
+            var stream = store.OpenArchive(backup.Id);
+            try
+            {
+                var reader = ArchiveReader.Open(stream, backup.Id);
+                try
+                {
+                    if (!string.Equals(reader.Manifest.Id, backup.Id, StringComparison.Ordinal))
+                        throw ArchiveReader.Corrupt(backup.Id, $"its manifest belongs to backup '{reader.Manifest.Id}'");
+                    var entries = plan.Select(step =>
+                        reader.Manifest.Collections.FirstOrDefault(m => m.Id == step.Source.Id)
+                        ?? throw ArchiveReader.Corrupt(backup.Id, $"collection '{step.Source.Id}' of the record is not in the archive")).ToList();
+                    return new PlannedArchive(stream, reader, entries);
+                }
+                catch
+                {
+                    reader.Dispose();
+                    throw;
+                }
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            reader.Dispose();
+            stream.Dispose();
+        }
     }
 
     /// <summary>
@@ -118,7 +199,7 @@ public static class RestoreOperation
                 store.SaveRestoration(pending);
                 return new Journal(store, running, warnings);
             }
-            catch (BackupException e) when (e.Error == BackupError.OperationFailed)
+            catch (StoreNotWritableException e)
             {
                 running?.Dispose();
                 warnings?.Report($"No restoration record can be written in the store '{store.Location}', so none will be listed; the restore goes on. {e.Message}");
@@ -135,7 +216,7 @@ public static class RestoreOperation
             {
                 _store.SaveRestoration(restoration);
             }
-            catch (BackupException e) when (e.Error == BackupError.OperationFailed)
+            catch (StoreNotWritableException e)
             {
                 _warnings?.Report($"The restoration's record could not be written ({e.Message}); it will list as abandoned.");
             }
@@ -182,21 +263,10 @@ public static class RestoreOperation
         string.Join("; ", refused.Take(10).Select(r => $"'{r.CollectionId}' item '{r.ItemId ?? "(no id)"}': {r.Code} {r.Message}")) +
         (refused.Count > 10 ? $"; and {refused.Count - 10} more." : ".");
 
-    private static async Task RestoreAsync(
-        RestoreRequest request, BackupRecord backup, IReadOnlyList<RestoreStep> plan, Outcome outcome, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    private static async Task RestoreAsync(Run run, Outcome outcome, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
+        var (request, backup, plan, archive, entries, restore, _) = run;
         string activity = $"Restoring backup {backup.Id} into {request.Site.SiteId}";
-        await using var archiveStream = request.Store.OpenArchive(backup.Id);
-        using var archive = ArchiveReader.Open(archiveStream, backup.Id);
-        if (!string.Equals(archive.Manifest.Id, backup.Id, StringComparison.Ordinal))
-            throw ArchiveReader.Corrupt(backup.Id, $"its manifest belongs to backup '{archive.Manifest.Id}'");
-        var entries = plan.Select(step =>
-            archive.Manifest.Collections.FirstOrDefault(m => m.Id == step.Source.Id)
-            ?? throw ArchiveReader.Corrupt(backup.Id, $"collection '{step.Source.Id}' of the record is not in the archive")).ToList();
-
-        await using var restore = await request.Site.BeginRestoreAsync(cancellationToken);
-        RestorePlan.CheckDestinations(plan, restore.Collections, request.Site.SiteId);
-
         outcome.Transactional = restore.IsTransactional;
         if (!restore.IsTransactional)
         {
@@ -209,12 +279,13 @@ public static class RestoreOperation
             }
         }
 
-        var order = await restore.ClearAsync(plan.Select(p => p.Destination).ToList(), cancellationToken);
+        var destinations = plan.Select(p => p.Destination).ToList();
+        var order = await restore.ClearAsync(destinations, cancellationToken);
         long overallTotal = entries.Sum(e => e.ItemCount);
         long overallDone = 0;
         for (int i = 0; i < order.Count; i++)
         {
-            int at = plan.Select(p => p.Destination).ToList().FindIndex(d => string.Equals(d, order[i], StringComparison.Ordinal));
+            int at = destinations.FindIndex(d => string.Equals(d, order[i], StringComparison.Ordinal));
             var step = new BackupProgress
             {
                 Activity = activity, CollectionId = plan[at].Destination, CollectionIndex = i,

@@ -7,9 +7,9 @@ namespace SiteBackup.Engine.Operations;
 /// <summary>One collection of a restore: where it comes from in the backup and where it goes.</summary>
 public sealed record RestoreStep(BackupCollection Source, string Destination)
 {
-    /// <summary>"kv (from customers)", or "orders" when it goes back where it came from.</summary>
+    /// <summary>"customers → kv", or "orders" when it goes back where it came from (as a restoration's collections read).</summary>
     public override string ToString() =>
-        string.Equals(Source.Id, Destination, StringComparison.Ordinal) ? Destination : $"{Destination} (from {Source.Id})";
+        string.Equals(Source.Id, Destination, StringComparison.Ordinal) ? Destination : $"{Source.Id} → {Destination}";
 }
 
 /// <summary>
@@ -21,48 +21,65 @@ public static class RestorePlan
 {
     /// <summary>Throws BackupNotReady, CollectionNotFound (a pattern that matches nothing in the backup) or
     /// InvalidArgument (a destination key that names no collection being restored, two into one).</summary>
+    /// <param name="backup">The backup, as it is now in its store.</param>
+    /// <param name="collections">-Collection's patterns; none means all.</param>
+    /// <param name="destinations">Collection in the backup → collection of the site. A key is matched as a -Collection
+    /// name is: exactly if it can be, else ignoring case.</param>
+    /// <param name="siteNames">When two destination names are one collection of the site (<see cref="ISiteSource.CollectionNames"/>).</param>
     public static IReadOnlyList<RestoreStep> For(
-        BackupRecord backup, IReadOnlyList<string> collections, IReadOnlyDictionary<string, string> destinations)
+        BackupRecord backup, IReadOnlyList<string> collections, IReadOnlyDictionary<string, string> destinations, StringComparer siteNames)
     {
         if (backup.Status != BackupStatus.Ready)
             throw new BackupException(BackupError.BackupNotReady,
                 $"Backup '{backup.Id}' is {backup.Status}; only a Ready backup can be restored.", backup.Id);
 
         var inBackup = backup.Collections.Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList();
-        var chosen = CollectionSelection.Select(inBackup, collections, null, $"Backup '{backup.Id}'");
+        var chosen = CollectionSelection.Select(inBackup, collections, null, $"Backup '{backup.Id}'", backup.Id);
 
-        foreach (string key in destinations.Keys)
+        var destinationOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, destination) in destinations)
         {
-            if (!chosen.Any(c => string.Equals(c.Id, key, StringComparison.OrdinalIgnoreCase)))
-                throw new BackupException(BackupError.InvalidArgument,
-                    $"The destination map names '{key}', which is not among the collections being restored ({string.Join(", ", chosen.Select(c => c.Id))}).", key);
+            var named = chosen.Where(c => string.Equals(c.Id, key, StringComparison.Ordinal)).ToList();
+            if (named.Count == 0) named = chosen.Where(c => string.Equals(c.Id, key, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (named.Count != 1)
+                throw new BackupException(BackupError.InvalidArgument, named.Count == 0
+                    ? $"The destination map names '{key}', which is not among the collections being restored ({string.Join(", ", chosen.Select(c => c.Id))})."
+                    : $"The destination map names '{key}', which is {string.Join(" and ", named.Select(c => $"'{c.Id}'"))} but for case: give the name exactly.", key);
+            if (string.IsNullOrWhiteSpace(destination))
+                throw new BackupException(BackupError.InvalidArgument, $"The destination of '{named[0].Id}' is empty.", named[0].Id);
+            destinationOf[named[0].Id] = destination;
         }
 
-        var steps = chosen.Select(c =>
-        {
-            var destination = destinations.FirstOrDefault(d => string.Equals(d.Key, c.Id, StringComparison.OrdinalIgnoreCase)).Value ?? c.Id;
-            if (string.IsNullOrWhiteSpace(destination))
-                throw new BackupException(BackupError.InvalidArgument, $"The destination of '{c.Id}' is empty.", c.Id);
-            return new RestoreStep(backup.Collections.First(b => b.Id == c.Id), destination);
-        }).ToList();
-
-        var twice = steps.GroupBy(s => s.Destination, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (twice is not null)
-            throw new BackupException(BackupError.InvalidArgument,
-                $"Collections {string.Join(" and ", twice.Select(s => $"'{s.Source.Id}'"))} would both be restored into '{twice.Key}'.", twice.Key);
+        var steps = chosen.Select(c => new RestoreStep(backup.Collections.First(b => b.Id == c.Id), destinationOf.GetValueOrDefault(c.Id) ?? c.Id)).ToList();
+        CheckDistinct(steps, siteNames);
         return steps;
     }
 
-    /// <summary>Throws CollectionNotFound when a destination is not among <paramref name="site"/>'s collections: a
-    /// restore writes into collections that exist.</summary>
-    public static void CheckDestinations(IReadOnlyList<RestoreStep> plan, IReadOnlyList<CollectionInfo> site, string siteId)
+    /// <summary>The plan with each destination as the site names it, throwing CollectionNotFound when one is not
+    /// among <paramref name="site"/>'s collections: a restore writes into collections that exist.</summary>
+    public static IReadOnlyList<RestoreStep> Resolve(IReadOnlyList<RestoreStep> plan, IReadOnlyList<CollectionInfo> site, string siteId, StringComparer siteNames)
     {
-        foreach (var step in plan)
+        var resolved = plan.Select(step =>
         {
-            if (!site.Any(c => string.Equals(c.Id, step.Destination, StringComparison.Ordinal)))
-                throw new BackupException(BackupError.CollectionNotFound,
+            var found = site.FirstOrDefault(c => string.Equals(c.Id, step.Destination, StringComparison.Ordinal))
+                ?? site.FirstOrDefault(c => siteNames.Equals(c.Id, step.Destination))
+                ?? throw new BackupException(BackupError.CollectionNotFound,
                     $"The site '{siteId}' has no collection '{step.Destination}' to restore '{step.Source.Id}' into; a restore writes into collections that exist.",
                     step.Destination);
+            return step with { Destination = found.Id };
+        }).ToList();
+        CheckDistinct(resolved, siteNames);
+        return resolved;
+    }
+
+    private static void CheckDistinct(IReadOnlyList<RestoreStep> steps, StringComparer siteNames)
+    {
+        var twice = steps.GroupBy(s => s.Destination, siteNames).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+        {
+            var sources = twice.Select(s => $"'{s.Source.Id}'").ToList();
+            throw new BackupException(BackupError.InvalidArgument,
+                $"Collections {string.Join(", ", sources[..^1])} and {sources[^1]} would {(sources.Count == 2 ? "both" : "all")} be restored into '{twice.Key}'.", twice.Key);
         }
     }
 }

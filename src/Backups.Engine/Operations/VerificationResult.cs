@@ -15,6 +15,10 @@ public sealed record VerificationResult
 
     public required BackupRecord Backup { get; init; }
 
+    /// <summary>The backup's id and store, so that results pipe on by property name (to Remove-SiteBackup, say).</summary>
+    public string Id => Backup.Id;
+    public string Store => Backup.Store;
+
     /// <summary>The backup's site (PowerShell also shows it as <c>Site</c>), so that results group and filter by site.</summary>
     public string SiteId => Backup.SiteId;
 

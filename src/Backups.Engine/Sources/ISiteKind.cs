@@ -11,7 +11,8 @@ public interface ISiteKind
     /// <summary>How its site strings are written, for a message that lists every kind ("wix://&lt;site-id&gt;").</summary>
     string Syntax { get; }
 
-    /// <summary>If <paramref name="site"/> is of this kind, its normalised id (no secrets, no I/O).</summary>
+    /// <summary>If <paramref name="site"/> is of this kind, its normalised id (no secrets, nothing over the network; a
+    /// local file's symbolic link may be followed).</summary>
     bool TryGetSiteId(string site, out string siteId);
 
     /// <summary>The file path inside <paramref name="site"/> when the kind keeps sites in local files, so that a

@@ -14,6 +14,11 @@ public interface ISiteSource
     /// same user.</summary>
     string? UserName => null;
 
+    /// <summary>When two collection names name the same collection of this site: a restore that would write two
+    /// collections into one is refused, and a destination is found, by this. Ordinal unless the kind says otherwise
+    /// (SQLite ignores the case of ASCII letters, and only of those).</summary>
+    StringComparer CollectionNames => StringComparer.Ordinal;
+
     /// <summary>The collections as they are now (for listing and completion; a backup uses its snapshot).</summary>
     Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken);
 

@@ -17,8 +17,9 @@ public abstract class BackupTargetCommand : SiteBackupCommand
 
     private bool _idGiven;
 
+    /// <summary>One record or several (<c>-InputObject (Get-SiteBackup ...)</c>), as other cmdlets take them.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ByInputObject)]
-    public BackupRecord? InputObject { get; set; }
+    public BackupRecord[]? InputObject { get; set; }
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
     [ValidateNotNullOrEmpty]
@@ -39,12 +40,22 @@ public abstract class BackupTargetCommand : SiteBackupCommand
                 "InputObjectNotBound", ErrorCategory.InvalidArgument, Id));
     }
 
-    /// <summary>The backup this pipeline item names, read afresh from its store (its status may have changed
-    /// since the record was listed). Throws BackupNotFound.</summary>
-    protected (IBackupStore Store, BackupRecord Backup) ResolveBackup()
+    /// <summary>Runs <paramref name="work"/> for each backup this pipeline item names (the -Id, or each record),
+    /// read afresh from its store (its status may have changed since it was listed), each one as its own item: a
+    /// failure of one is a non-terminating error (BackupNotFound, say) and the others go on.</summary>
+    protected void ForEachBackup(Action<IBackupStore, BackupRecord> work)
     {
         RefuseInputWithId();
-        var store = OpenStore(InputObject is not null && string.IsNullOrEmpty(Store) ? InputObject.Store : Store, mustExist: true);
-        return (store, BackupCatalog.Get(store, InputObject?.Id ?? Id));
+        var named = InputObject is null
+            ? [(Id, Store)]
+            : InputObject.Select(r => (r.Id, string.IsNullOrEmpty(Store) ? (string?)r.Store : Store)).ToList();
+        foreach (var (id, store) in named)
+        {
+            ForEachItem(() =>
+            {
+                var opened = OpenStore(store, mustExist: true);
+                work(opened, BackupCatalog.Get(opened, id));
+            });
+        }
     }
 }

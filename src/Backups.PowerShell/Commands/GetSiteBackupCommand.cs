@@ -4,6 +4,7 @@ using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
 using SiteBackup.PowerShell.Completion;
+using SiteBackup.PowerShell.Internal;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -37,6 +38,11 @@ public sealed class GetSiteBackupCommand : SiteBackupCommand
     [ValidateRange(1, int.MaxValue)]
     public int Last { get; set; }
 
+    private readonly NotFound _notFound = new();
+    private bool _idGiven;
+
+    protected override void BeginProcessing() => _idGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Id));
+
     protected override void ProcessRecord() => ForEachItem(() =>
     {
         var store = OpenStore(Store, mustExist: true);
@@ -49,6 +55,14 @@ public sealed class GetSiteBackupCommand : SiteBackupCommand
             Last = Last,
         });
         WriteObject(found, enumerateCollection: true);
-        WriteNotFound(Id, found.Select(b => b.Id), BackupError.BackupNotFound, $"The store '{store.Location}' has no backup");
+        // -Id from the command line is judged at the end, over every item; an Id that came with this item, now.
+        var notFound = _idGiven ? _notFound : new NotFound();
+        notFound.Seen(store.Location, found.Select(b => b.Id));
+        if (!_idGiven) notFound.Report(this, Id, BackupError.BackupNotFound, "backup");
     });
+
+    protected override void EndProcessing()
+    {
+        if (_idGiven) _notFound.Report(this, Id, BackupError.BackupNotFound, "backup");
+    }
 }

@@ -4,6 +4,7 @@ using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
 using SiteBackup.PowerShell.Completion;
+using SiteBackup.PowerShell.Internal;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -14,6 +15,9 @@ public sealed class GetSiteBackupRestorationCommand : SiteBackupCommand
 {
     private const string BySite = "BySite";
     private const string ByBackup = "ByBackup";
+
+    private readonly NotFound _notFound = new();
+    private bool _siteGiven;
 
     /// <summary>Only restorations into this site. Not in the set a piped backup binds to: a backup's own site is
     /// not a filter on where it was restored.</summary>
@@ -33,8 +37,8 @@ public sealed class GetSiteBackupRestorationCommand : SiteBackupCommand
     [ValidateNotNullOrEmpty]
     public string[]? Id { get; set; }
 
-    /// <summary>Only the restorations of these backups.</summary>
-    [Parameter(ParameterSetName = BySite)]
+    /// <summary>Only the restorations of these backups (with piped backups: of those too).</summary>
+    [Parameter]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(BackupIdCompleter))]
     public string[]? BackupId { get; set; }
@@ -46,18 +50,34 @@ public sealed class GetSiteBackupRestorationCommand : SiteBackupCommand
     [ValidateRange(1, int.MaxValue)]
     public int Last { get; set; }
 
-    protected override void ProcessRecord() => ForEachItem(() =>
+    protected override void BeginProcessing() => _siteGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Site));
+
+    protected override void ProcessRecord()
     {
-        var store = OpenStore(InputObject is not null && string.IsNullOrEmpty(Store) ? InputObject.Store : Store, mustExist: true);
-        var found = BackupCatalog.ListRestorations(store, new RestorationQuery
+        if (_siteGiven && MyInvocation.ExpectingInput)
         {
-            SiteId = Site is null ? null : SiteKinds.GetSiteId(ResolveSite(Site)),
-            Ids = Id ?? [],
-            BackupIds = InputObject is null ? BackupId ?? [] : [InputObject.Id],
-            Statuses = Status ?? [],
-            Last = Last,
+            // The piped input could bind only its Store: the same site-wide list would come once per item.
+            ThrowTerminatingError(new ErrorRecord(
+                new ParameterBindingException("Get-SiteBackupRestoration takes backups from the pipeline or -Site, not both; to keep a backup's restorations into one site, pipe them on to Where-Object Site -eq ..."),
+                "InputObjectNotBound", ErrorCategory.InvalidArgument, Site));
+        }
+        ForEachItem(() =>
+        {
+            var store = OpenStore(InputObject is not null && string.IsNullOrEmpty(Store) ? InputObject.Store : Store, mustExist: true);
+            var found = BackupCatalog.ListRestorations(store, new RestorationQuery
+            {
+                SiteId = Site is null ? null : SiteKinds.GetSiteId(ResolveSite(Site)),
+                Ids = Id ?? [],
+                BackupIds = [.. BackupId ?? [], .. InputObject is null ? [] : new[] { InputObject.Id }],
+                Statuses = Status ?? [],
+                Last = Last,
+            });
+            WriteObject(found, enumerateCollection: true);
+            _notFound.Seen(store.Location, found.Select(r => r.Id));
         });
-        WriteObject(found, enumerateCollection: true);
-        WriteNotFound(Id, found.Select(r => r.Id), BackupError.RestorationNotFound, $"The store '{store.Location}' has no restoration");
-    });
+    }
+
+    // -Id comes from the command line only: one that no piped item found is an error once, at the end.
+    protected override void EndProcessing() =>
+        _notFound.Report(this, Id, BackupError.RestorationNotFound, "restoration");
 }

@@ -50,16 +50,20 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
             ExcludeCollections = ExcludeCollection ?? [],
             Force = Force,
         };
-        // Checked as the run will check it, so that -WhatIf and the prompt name what a run would really take.
-        var preview = RunEngine((_, cancel) => BackupOperation.PreviewAsync(request, cancel));
-        if (preview.SkippedReason is not null)
+        string action = $"Back up ({Type}) into the store '{request.Store.Location}'";
+        if (WillReportOrAsk(ConfirmImpact.Medium, force: false))
         {
-            WriteVerbose(preview.SkippedReason + " Use -Force to take one anyway.");
-            return;
+            // Checked as the run will check it, so that -WhatIf and the prompt name what a run would really take.
+            var preview = RunEngine((_, cancel) => BackupOperation.PreviewAsync(request, cancel));
+            if (preview.SkippedReason is not null)
+            {
+                WriteVerbose(preview.SkippedReason + " Use -Force to take one anyway.");
+                return;
+            }
+            action = $"Back up ({Type}) {preview.Collections.Count} collection(s) ({Names(preview.Collections.Select(c => c.Id))}) into the store '{request.Store.Location}'"
+                + (preview.WouldRemove.Count == 0 ? "" : "; retention would then remove " + Names(preview.WouldRemove.Select(b => $"the {b.Type} backup {b.Id} of {Times.Show(b.RequestedDate)}")));
         }
-        string collections = string.Join(", ", preview.Collections.Select(c => c.Id));
-        if (!ShouldProcess(request.Site.SiteId, $"Back up ({Type}) {preview.Collections.Count} collection(s) ({collections}) into the store '{request.Store.Location}'"))
-            return;
+        if (!ShouldProcess(request.Site.SiteId, action)) return;
 
         var outcome = RunEngine((progress, cancel) => BackupOperation.RunAsync(request, progress, cancel));
         if (outcome.Backup is null)

@@ -18,9 +18,8 @@ public sealed class RemoveSiteBackupCommand : BackupTargetCommand
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord() => ForEachItem(() =>
+    protected override void ProcessRecord() => ForEachBackup((store, backup) =>
     {
-        var (store, backup) = ResolveBackup();
         BackupCatalog.CheckRemovable(backup);
         if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {Times.Show(backup.RequestedDate)})", "Remove the backup's archive", Force))
             return;

@@ -34,10 +34,9 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    protected override void ProcessRecord() => ForEachItem(() =>
+    protected override void ProcessRecord() => ForEachBackup((store, backup) =>
     {
         var destinations = Destinations();
-        var (store, backup) = ResolveBackup();
         // Into its own site, a backup's site connects as the user it was taken as, unless -Credential or the
         // environment names another.
         var site = Site is null ? OpenSite(backup.SiteId, backup.SiteUser) : OpenSite(Site);
@@ -49,9 +48,13 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
             Collections = Collection ?? [],
             Destinations = destinations,
         };
-        // Checked as the run will check it, so that -WhatIf and the prompt name what a run would really replace.
-        var preview = RunEngine((_, cancel) => RestoreOperation.PreviewAsync(request, cancel));
-        string replaced = string.Join(", ", preview.Steps);
+        string replaced = Collection is null ? $"all {backup.Collections.Count} collections" : string.Join(", ", Collection);
+        if (WillReportOrAsk(ConfirmImpact.High, Force))
+        {
+            // Checked as the run will check it, so that -WhatIf and the prompt name what a run would really replace.
+            var preview = RunEngine((_, cancel) => RestoreOperation.PreviewAsync(request, cancel));
+            replaced = Names(preview.Steps.Select(s => s.ToString()));
+        }
         if (!ShouldProcess(site.SiteId, $"Replace the content of {replaced} with backup {backup.Id} of {Times.Show(backup.RequestedDate)}", Force))
             return;
 
@@ -62,7 +65,9 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
 
     private Dictionary<string, string> Destinations()
     {
-        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        // Ordinal: the hashtable's own comparer has already said which keys are one (case-insensitive in
+        // PowerShell's @{}); the engine matches each key exactly if it can, else ignoring case.
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Destination ?? [])
         {
             string key = LanguagePrimitives.ConvertTo<string>(entry.Key);

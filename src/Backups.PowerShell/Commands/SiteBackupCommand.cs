@@ -20,6 +20,7 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     /// <summary>The store: a folder path or <c>azblob://container/prefix</c>; the default store when not given. A
     /// piped record brings its own.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrWhiteSpace]
     public string? Store { get; set; }
 
     /// <summary>The credential for the site (for PostgreSQL the user and password, for Wix the API key as the
@@ -49,8 +50,32 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     /// that relative paths and ~ mean what they mean at the prompt.</summary>
     protected string ResolveSite(string site)
     {
-        string? path = SiteKinds.LocalPath(site);
-        return path is null ? site : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        // A PowerShell drive (Temp:, one made with New-PSDrive) makes a path, however much "Data:" looks like a scheme.
+        string? path = IsFileSystemDrivePath(site) ? site : SiteKinds.LocalPath(site);
+        return path is null ? site : ResolvePath(path);
+    }
+
+    private bool IsFileSystemDrivePath(string path)
+    {
+        int colon = path.IndexOf(':');
+        if (colon < 2) return false;
+        string name = path[..colon];
+        return SessionState.Drive.GetAll().Any(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(d.Provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>A path resolved against the current location, ~ and drives included; one this session cannot
+    /// resolve (a drive it does not have) is InvalidArgument.</summary>
+    private string ResolvePath(string path)
+    {
+        try
+        {
+            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        }
+        catch (Exception e) when (e is SessionStateException or NotSupportedException or ArgumentException)
+        {
+            throw new BackupException(BackupError.InvalidArgument, $"'{path}' is not a path here: {e.Message}", path, e);
+        }
     }
 
     /// <param name="site">The site string as given.</param>
@@ -67,7 +92,7 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     /// <summary>A store string with a folder path resolved against the current location; null for the default.</summary>
     protected string? ResolveStore(string? store) =>
         string.IsNullOrWhiteSpace(store) ? null
-        : StoreKinds.IsLocal(store) ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(store)
+        : StoreKinds.IsLocal(store) ? ResolvePath(store)
         : store;
 
     protected T RunEngine<T>(Func<IProgress<BackupProgress>, CancellationToken, Task<T>> work) =>
@@ -127,16 +152,11 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>A non-terminating error (<paramref name="error"/>) for each id asked for that is not among those
-    /// found, as Get-Item does for each path it cannot find.</summary>
-    protected void WriteNotFound(IEnumerable<string>? asked, IEnumerable<string> found, BackupError error, string noSuch)
+    /// <summary>Up to ten names for a message a person reads, and how many more.</summary>
+    protected static string Names(IEnumerable<string> names)
     {
-        var ids = found.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (string id in asked ?? [])
-        {
-            if (!ids.Contains(id))
-                WriteError(ErrorRecords.From(new BackupException(error, $"{noSuch} '{id}' that matches the other filters.", id)));
-        }
+        var all = names.ToList();
+        return string.Join(", ", all.Take(10)) + (all.Count > 10 ? $" and {all.Count - 10} more" : "");
     }
 
     /// <summary>
@@ -147,6 +167,20 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     {
         bool confirmAsked = MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm) && ((SwitchParameter)confirm).IsPresent;
         return force && !confirmAsked && !WhatIfActive() || ShouldProcess(target, action);
+    }
+
+    /// <summary>
+    /// True when ShouldProcess will report (-WhatIf) or ask (-Confirm, or an impact at or above $ConfirmPreference,
+    /// unless -Force or -Confirm:$false): only then is a preview of the run worth its round trips to the site and
+    /// store, to name what the run would really do. The run checks the same things again before it starts.
+    /// </summary>
+    protected bool WillReportOrAsk(ConfirmImpact impact, bool force)
+    {
+        if (WhatIfActive()) return true;
+        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out object? confirm)) return ((SwitchParameter)confirm).IsPresent;
+        if (force) return false;
+        var preference = LanguagePrimitives.TryConvertTo(GetVariableValue("ConfirmPreference"), out ConfirmImpact set) ? set : ConfirmImpact.High;
+        return preference != ConfirmImpact.None && impact >= preference;
     }
 
     private bool WhatIfActive() =>

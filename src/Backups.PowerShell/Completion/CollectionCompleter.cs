@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
 
 namespace SiteBackup.PowerShell.Completion;
@@ -24,10 +25,10 @@ public sealed class CollectionCompleter : IArgumentCompleter
             var names = CompletionContext.WithinTimeLimit<IReadOnlyList<(string, string)>>(cancel =>
             {
                 if (id is not null && CompletionContext.OpenStore(store)?.FindBackup(id) is { } backup)
-                    return backup.Collections.Select(c => (c.Id, $"{c.ItemCount} items in backup {backup.Id}")).ToList();
+                    return backup.Collections.Select(c => (CollectionSelection.Escape(c.Id), $"{c.ItemCount} item{(c.ItemCount == 1 ? "" : "s")} in backup {backup.Id}")).ToList();
                 if (site is not null)
                     return SiteKinds.Open(site, credential).ListCollectionsAsync(cancel).GetAwaiter().GetResult()
-                        .Select(c => (c.Id, c.DisplayName)).ToList();
+                        .Select(c => (CollectionSelection.Escape(c.Id), c.DisplayName)).ToList();
                 return [];
             }, []);
             return CompletionContext.Matching(names, wordToComplete).ToList();

@@ -93,15 +93,16 @@ public class BackupOperationTests
     }
 
     [Fact]
-    public async Task A_store_that_cannot_be_written_fails_the_backup_with_a_clear_error()
+    public async Task A_store_below_a_file_is_an_invalid_argument_before_anything_is_written()
     {
         using var folder = new TempFolder();
         var site = SqliteSite.CreateSample(folder);
         string parent = folder.Combine("parent-is-a-file");
         File.WriteAllText(parent, "not a folder");
 
-        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(site, SiteBackup.Engine.Stores.StoreKinds.Open(Path.Combine(parent, "store"), false)));
-        Assert.Equal(BackupError.OperationFailed, e.Error);
+        var e = await Assert.ThrowsAnyAsync<BackupException>(() => TestEngine.BackupAsync(site, SiteBackup.Engine.Stores.StoreKinds.Open(Path.Combine(parent, "store"), false)));
+        Assert.Equal(BackupError.InvalidArgument, e.Error);
+        Assert.Contains("is a file", e.Message, StringComparison.Ordinal);
         Assert.Equal("not a folder", File.ReadAllText(parent));
     }
 }

@@ -81,7 +81,7 @@ public class RestoreOperationTests
     }
 
     [Fact]
-    public async Task A_restore_into_a_missing_destination_fails_the_restoration_and_leaves_the_site()
+    public async Task A_restore_refused_before_it_touches_the_site_leaves_no_record_and_the_site_as_it_was()
     {
         using var folder = new TempFolder();
         var site = SqliteSite.CreateSample(folder);
@@ -90,12 +90,16 @@ public class RestoreOperationTests
         site.Execute("UPDATE people SET name = 'changed'");
         string changed = site.DumpData();
 
+        // A destination the site does not have (found in the site's restore transaction, before the record).
         var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, backup.Id, null, new() { ["people"] = "ghosts" }));
         Assert.Equal(BackupError.CollectionNotFound, e.Error);
+        Assert.Contains("ghosts", e.Message, StringComparison.Ordinal);
+        // An archive that is not one at all.
+        File.WriteAllBytes(folder.Combine("store", "archives", backup.Id + ".zip"), "not a zip"u8.ToArray());
+        Assert.Equal(BackupError.ArchiveCorrupt, (await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, backup.Id))).Error);
+
         Assert.Equal(changed, site.DumpData());
-        var failed = BackupCatalog.ListRestorations(store).Single();
-        Assert.Equal(RestorationStatus.Failed, failed.Status);
-        Assert.Contains("ghosts", failed.Error, StringComparison.Ordinal);
+        Assert.Empty(BackupCatalog.ListRestorations(store));
     }
 
     [Fact]
@@ -126,10 +130,10 @@ public class RestoreOperationTests
             Assert.Equal(changed, site.DumpData());
         }
 
-        File.WriteAllBytes(archivePath, "not a zip"u8.ToArray());
-        Assert.Equal(BackupError.ArchiveCorrupt, (await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, backup.Id))).Error);
-        Assert.Equal(changed, site.DumpData());
-        Assert.All(BackupCatalog.ListRestorations(store), r => Assert.Equal(RestorationStatus.Failed, r.Status));
+        // Both were found once the restore had started (the site was being written): both are recorded Failed.
+        var recorded = BackupCatalog.ListRestorations(store);
+        Assert.Equal(2, recorded.Count);
+        Assert.All(recorded, r => Assert.Equal(RestorationStatus.Failed, r.Status));
 
         var verdict = VerifyOperation.Run(store, backup);
         Assert.False(verdict.IsValid);

@@ -88,6 +88,31 @@ public class RetentionTests
     }
 
     [Fact]
+    public async Task An_automatic_backup_another_process_is_taking_now_makes_this_one_skip()
+    {
+        using var folder = new TempFolder();
+        var site = SqliteSite.CreateSample(folder);
+        var store = TestEngine.Store(folder);
+        var clock = new ManualClock(Start);
+        Task<BackupOutcome> Auto() => BackupOperation.RunAsync(new BackupRequest
+        {
+            Site = SiteKinds.Open(site.Path), Store = store, Type = BackupType.Auto, Clock = clock,
+        });
+        // Another runbook started a moment earlier: its backup is Pending and its operation held.
+        string other = Guid.CreateVersion7().ToString();
+        var held = store.HoldOperation(other);
+        store.SaveBackup(new BackupRecord { Id = other, SiteId = site.Path, Type = BackupType.Auto, Status = BackupStatus.Pending, RequestedDate = clock.GetUtcNow() });
+
+        var skipped = await Auto();
+        Assert.Null(skipped.Backup);
+        Assert.Contains("is being taken now", skipped.SkippedReason, StringComparison.Ordinal);
+        Assert.Contains(other, skipped.SkippedReason, StringComparison.Ordinal);
+
+        held.Dispose(); // that process died: its record is abandoned, and an automatic backup is due again
+        Assert.NotNull((await Auto()).Backup);
+    }
+
+    [Fact]
     public async Task Limits_are_per_store_and_per_site_and_auto_backups_are_bounded_too()
     {
         using var folder = new TempFolder();

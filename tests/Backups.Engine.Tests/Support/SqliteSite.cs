@@ -22,14 +22,14 @@ public sealed class SqliteSite
     /// <summary>The sample site both test suites share (tests/data/sample-site.sql): people (5 rows), orders (3 rows,
     /// a foreign key to people), empty.</summary>
     public static SqliteSite CreateSample(TempFolder folder, string name = "site.db") =>
-        Create(folder, File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "data", "sample-site.sql")), name);
+        Create(folder, Data("sample-site.sql"), name);
 
-    /// <summary>A site with one table of 20,000 rows (about 550 pages), for <see cref="Damage"/>.</summary>
-    public static SqliteSite CreateLarge(TempFolder folder, string name = "large.db") => Create(folder,
-        "CREATE TABLE t (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) INSERT INTO t SELECT hex(randomblob(50)) FROM n;",
-        name);
+    /// <summary>The site of one table of 20,000 rows both suites share (tests/data/large-site.sql), for <see cref="Damage"/>.</summary>
+    public static SqliteSite CreateLarge(TempFolder folder, string name = "large.db") => Create(folder, Data("large-site.sql"), name);
 
-    /// <summary>Overwrites three pages in the middle of the file, as a failing disk or a copy cut short leaves them.</summary>
+    private static string Data(string name) => File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "data", name));
+
+    /// <summary>Overwrites pages 31 to 33 (see tests/data/large-site.sql), as a failing disk or a copy cut short leaves them.</summary>
     public void Damage()
     {
         using var file = new FileStream(Path, FileMode.Open, FileAccess.Write);

@@ -29,7 +29,9 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
     public string? LocalPath(string site) => null;
 
     /// <summary>The user: -Credential's, else the site string's, else PGUSER, else the one the backup being
-    /// restored was taken as, else (as libpq and Npgsql do) the operating-system user.</summary>
+    /// restored was taken as, else (as libpq and Npgsql do) the operating-system user. Only a user named one of those
+    /// ways is the source's <see cref="ISiteSource.UserName"/>, for a record to keep: the operating-system user of the
+    /// machine that took a backup means nothing to the machine that restores it.</summary>
     public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser)
     {
         if (!TryParse(site, out var address, out string? problem) || problem is not null)
@@ -40,7 +42,7 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
         else if (string.IsNullOrEmpty(builder.Username) && !string.IsNullOrEmpty(recordedUser)) builder.Username = recordedUser;
         if (!string.IsNullOrEmpty(credential?.Password)) builder.Password = credential.Password;
         else if (Environment.GetEnvironmentVariable("PGPASSWORD") is { Length: > 0 } password) builder.Password = password;
-        return new PostgreSqlSource(address.SiteId, address.Schema, string.IsNullOrEmpty(builder.Username) ? Environment.UserName : builder.Username, builder.ConnectionString);
+        return new PostgreSqlSource(address.SiteId, address.Schema, string.IsNullOrEmpty(builder.Username) ? null : builder.Username, builder.ConnectionString);
     }
 
     private sealed record Address(string SiteId, string Schema, string ConnectionString);

@@ -4,7 +4,7 @@ using SiteBackup.Engine.Errors;
 namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>A PostgreSQL schema as a site: every table is a collection, every row an item.</summary>
-internal sealed class PostgreSqlSource(string siteId, string schema, string userName, string connectionString) : ISiteSource
+internal sealed class PostgreSqlSource(string siteId, string schema, string? userName, string connectionString) : ISiteSource
 {
     public string SiteId => siteId;
 

@@ -24,6 +24,10 @@ internal sealed class SqliteSiteKind : ISiteKind
         try
         {
             siteId = Path.GetFullPath(path);
+            // A file that is a symbolic link is the site it points to: backups of "current.db" and of its target are
+            // backups of one file, for filters and for retention alike. (A link in a folder of the path is kept as it
+            // is: macOS's /tmp is one, and its files are known by their /tmp paths.)
+            if (File.Exists(siteId) && File.ResolveLinkTarget(siteId, returnFinalTarget: true) is { } target) siteId = target.FullName;
             return true;
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)

@@ -7,6 +7,8 @@ internal sealed class SqliteSource(string path) : ISiteSource
 {
     public string SiteId => path;
 
+    public StringComparer CollectionNames => SqliteNames.Comparer;
+
     public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await SqliteConnections.OpenAsync(path, foreignKeys: null, cancellationToken);

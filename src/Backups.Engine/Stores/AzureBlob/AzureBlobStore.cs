@@ -208,6 +208,10 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
     /// <summary>Azure errors as engine errors; messages name the store, never the account key.</summary>
     private Exception Translate(Exception e) => e switch
     {
+        // The account is known but not allowed this (a SAS or a role that only reads): for a write, the store cannot
+        // be written, and a restore can go on without its record.
+        RequestFailedException { Status: 403, ErrorCode: "AuthorizationPermissionMismatch" or "AuthorizationFailure" } r => new StoreNotWritableException(BackupError.AuthenticationFailed,
+            $"Azure Storage does not allow this account to do this in the store '{Location}' ({r.ErrorCode}): it may read, not write.", Location, e),
         RequestFailedException { Status: 401 or 403 } r => new BackupException(BackupError.AuthenticationFailed,
             $"Azure Storage refused the credentials for the store '{Location}' ({r.ErrorCode}).", Location, e),
         RequestFailedException { Status: 404 } r => new BackupException(BackupError.StoreNotFound,

@@ -46,6 +46,11 @@ internal sealed class FolderStore : IBackupStore
         // would fail later on a folder it cannot create.
         if (File.Exists(_root))
             throw new BackupException(BackupError.InvalidArgument, $"'{_root}' is a file, not a store folder.", _root);
+        for (string? above = Path.GetDirectoryName(_root); above is not null && !Directory.Exists(above); above = Path.GetDirectoryName(above))
+        {
+            if (File.Exists(above))
+                throw new BackupException(BackupError.InvalidArgument, $"'{above}' is a file, so '{_root}' cannot be a store folder.", _root);
+        }
     }
 
     public string Location => _root;
@@ -204,7 +209,7 @@ internal sealed class FolderStore : IBackupStore
 
     /// <summary>A store that cannot be written (read-only, full, no permission) fails the operation at once:
     /// waiting or retrying would not help.</summary>
-    private static BackupException CannotWrite(string path, Exception e) =>
+    private static StoreNotWritableException CannotWrite(string path, Exception e) =>
         new(BackupError.OperationFailed, $"The store cannot be written ({path}): {e.Message}", path, e);
 
     private static void TryDelete(string path)
@@ -221,7 +226,7 @@ internal sealed class FolderStore : IBackupStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BackupException(BackupError.OperationFailed, $"The store folder '{path}' cannot be created: {e.Message}", path, e);
+            throw new StoreNotWritableException(BackupError.OperationFailed, $"The store folder '{path}' cannot be created: {e.Message}", path, e);
         }
     }
 }

@@ -62,7 +62,7 @@ internal static class FolderStoreLock
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A read-only or full file system, missing permissions: waiting will not help.
-                throw new BackupException(BackupError.OperationFailed, $"The store cannot be written: {e.Message}", path, e);
+                throw new StoreNotWritableException(BackupError.OperationFailed, $"The store cannot be written: {e.Message}", path, e);
             }
         }
     }
