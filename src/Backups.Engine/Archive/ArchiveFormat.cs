@@ -1,9 +1,23 @@
 namespace SiteBackup.Engine.Archive;
 
-/// <summary>The fixed facts of archive format version 1 (see docs/about_SiteBackup.md).</summary>
+/// <summary>
+/// The fixed facts of the archive format (see docs/about_SiteBackup.md). Version 2 adds to version 1, and a reader
+/// takes both: the site's definitions as an entry of their own, and per collection how its items are laid out (the
+/// property that holds a rowid, rows of a virtual table's shadow tables, a collection the site rebuilds). A version
+/// 1 archive has none of these and reads as it always did.
+/// </summary>
 public static class ArchiveFormat
 {
-    public const int Version = 1;
+    public const int Version = 2;
+
+    /// <summary>The versions this reader takes.</summary>
+    public static bool Reads(int version) => version is 1 or 2;
+
+    /// <summary>The entry that holds the site's definitions (version 2).</summary>
+    public const string DefinitionsEntryName = "definitions.json";
+
+    /// <summary>Definitions larger than this are not ones we wrote.</summary>
+    public const long MaxDefinitionsBytes = 64L * 1024 * 1024;
     public const string ToolName = "SiteBackup";
     public const string ManifestEntryName = "manifest.json";
     public const string FileExtension = ".zip";

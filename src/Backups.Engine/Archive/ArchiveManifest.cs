@@ -14,6 +14,18 @@ public sealed record ArchiveManifest
     public DateTimeOffset? FinishedDate { get; init; }
     public required ArchiveTool Tool { get; init; }
     public IReadOnlyList<ManifestCollection> Collections { get; init; } = [];
+
+    /// <summary>The site's definitions (version 2; null when the site kind has none): what is needed to create the
+    /// collections again, checked like an entry of items.</summary>
+    public ManifestEntry? Definitions { get; init; }
+}
+
+/// <summary>An entry of the archive that is not a collection, with what a reader checks it against.</summary>
+public sealed record ManifestEntry
+{
+    public required string Entry { get; init; }
+    public long ByteCount { get; init; }
+    public required string Sha256 { get; init; }
 }
 
 public sealed record ArchiveTool(string Name, string Version)
@@ -36,4 +48,15 @@ public sealed record ManifestCollection
 
     /// <summary>SHA-256 of the uncompressed entry, lower-case hex.</summary>
     public required string Sha256 { get; init; }
+
+    /// <summary>The item property that holds each item's rowid (version 2; SQLite tables whose rowid is no column of
+    /// their own), or null when items carry none.</summary>
+    public string? Rowid { get; init; }
+
+    /// <summary>How the items restore (version 2): null for one item a row; <see cref="CollectionLayout.ShadowTables"/>
+    /// or <see cref="CollectionLayout.Rebuilt"/>.</summary>
+    public string? Layout { get; init; }
+
+    /// <summary>True when the archive's definitions can create this collection in a site that lacks it.</summary>
+    public bool Defined { get; init; }
 }

@@ -73,6 +73,39 @@ public sealed class ArchiveReader : IDisposable
         }
     }
 
+    /// <summary>The site's definitions, read whole and checked against the manifest (size, SHA-256, JSON); null when
+    /// the archive has none (version 1, or a kind of site without definitions). Throws ArchiveCorrupt.</summary>
+    public byte[]? ReadDefinitions()
+    {
+        if (Manifest.Definitions is not { } definitions) return null;
+        byte[] bytes;
+        try
+        {
+            using var stream = new BoundedReadStream(_entries[definitions.Entry].Open(), ArchiveFormat.MaxDefinitionsBytes);
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            bytes = buffer.ToArray();
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw Corrupt(definitions.Entry, $"the definitions cannot be read ({e.Message})", e);
+        }
+        if (bytes.Length != definitions.ByteCount)
+            throw Corrupt(definitions.Entry, $"the definitions hold {bytes.Length} bytes, the manifest says {definitions.ByteCount}");
+        if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), definitions.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw Corrupt(definitions.Entry, "the definitions' SHA-256 does not match the manifest");
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Corrupt(definitions.Entry, "the definitions are not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt(definitions.Entry, $"the definitions are not valid JSON ({e.Message})", e);
+        }
+        return bytes;
+    }
+
     public void Dispose() => _zip.Dispose();
 
     /// <summary>What System.IO.Compression throws for damaged zip data (an unknown compression method is
@@ -122,10 +155,10 @@ public sealed class ArchiveReader : IDisposable
                 || !root.TryGetProperty("formatVersion", out var version)
                 || version.ValueKind != JsonValueKind.Number)
                 throw Corrupt(name, "manifest.json has no formatVersion");
-            if (!version.TryGetInt32(out int formatVersion) || formatVersion != ArchiveFormat.Version)
+            if (!version.TryGetInt32(out int formatVersion) || !ArchiveFormat.Reads(formatVersion))
                 throw new BackupException(
                     BackupError.ArchiveVersionUnsupported,
-                    $"The archive has format version {version.GetRawText()}; this version of SiteBackup reads version {ArchiveFormat.Version}.",
+                    $"The archive has format version {version.GetRawText()}; this version of SiteBackup reads versions 1 and {ArchiveFormat.Version}.",
                     name);
             return root.Deserialize(EngineJson.Default.ArchiveManifest)
                 ?? throw Corrupt(name, "manifest.json is empty");
@@ -159,6 +192,25 @@ public sealed class ArchiveReader : IDisposable
                 throw Corrupt(name, $"entry '{collection.Entry}' holds {entry.Length} bytes, the manifest says {collection.ByteCount}");
             if (collection.ByteCount > ArchiveFormat.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
                 throw Corrupt(name, $"entry '{collection.Entry}' claims a compression ratio no zip can reach");
+        }
+
+        if (manifest.Definitions is { } definitions)
+        {
+            if (manifest.FormatVersion < 2)
+                throw Corrupt(name, "a version 1 manifest names definitions");
+            if (!ArchiveFormat.IsSafeEntryName(definitions.Entry) || !named.Add(definitions.Entry))
+                throw Corrupt(name, $"the definitions name an unsafe or shared entry '{definitions.Entry}'");
+            if (!entries.TryGetValue(definitions.Entry, out var entry))
+                throw Corrupt(name, $"entry '{definitions.Entry}' of the definitions is missing");
+            if (definitions.ByteCount is < 0 or > ArchiveFormat.MaxDefinitionsBytes || definitions.Sha256 is not { Length: 64 } || entry.Length != definitions.ByteCount)
+                throw Corrupt(name, "the definitions have an impossible size or checksum");
+        }
+        if (manifest.FormatVersion < 2 && manifest.Collections.Any(c => c.Rowid is not null || c.Layout is not null || c.Defined))
+            throw Corrupt(name, "a version 1 manifest describes a layout");
+        foreach (var collection in manifest.Collections)
+        {
+            if (collection.Layout is not (null or CollectionLayout.ShadowTables or CollectionLayout.Rebuilt))
+                throw Corrupt(name, $"collection '{collection.Id}' has a layout this version does not know ('{collection.Layout}')");
         }
 
         foreach (var entryName in entries.Keys)

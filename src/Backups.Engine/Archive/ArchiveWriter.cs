@@ -14,7 +14,8 @@ public sealed class ArchiveWriter : IDisposable
     private readonly List<ManifestCollection> _collections = [];
     private Stream? _entryStream;
     private ItemWriter? _items;
-    private (string Id, string DisplayName, string Entry) _current;
+    private (string Id, string DisplayName, string Entry, CollectionLayout Layout) _current;
+    private ManifestEntry? _definitions;
 
     public ArchiveWriter(Stream output, CompressionLevel level = CompressionLevel.Optimal)
     {
@@ -26,13 +27,17 @@ public sealed class ArchiveWriter : IDisposable
     public IReadOnlyList<ManifestCollection> Collections => _collections;
 
     /// <summary>Starts the next collection's entry; the returned writer is valid until <see cref="EndCollection"/>.</summary>
-    public ItemWriter BeginCollection(string id, string displayName, Action<long, long>? onProgress = null)
+    /// <param name="id">The collection's id.</param>
+    /// <param name="displayName">Its name as the site shows it.</param>
+    /// <param name="layout">How its items are laid out, for the manifest (null: one item a row).</param>
+    /// <param name="onProgress">Called with the items and bytes written so far, at most a few times a second.</param>
+    public ItemWriter BeginCollection(string id, string displayName, CollectionLayout? layout = null, Action<long, long>? onProgress = null)
     {
         if (_items is not null) throw new InvalidOperationException("The previous collection was not ended.");
         string entry = ArchiveFormat.CollectionEntryName(_collections.Count);
         _entryStream = _zip.CreateEntry(entry, _level).Open();
         _items = new ItemWriter(_entryStream, onProgress);
-        _current = (id, displayName, entry);
+        _current = (id, displayName, entry, layout ?? CollectionLayout.Rows);
         return _items;
     }
 
@@ -48,6 +53,9 @@ public sealed class ArchiveWriter : IDisposable
             ItemCount = items.ItemCount,
             ByteCount = items.ByteCount,
             Sha256 = sha256,
+            Rowid = _current.Layout.Rowid,
+            Layout = _current.Layout.Storage,
+            Defined = _current.Layout.Defined,
         };
         items.Dispose();
         _entryStream!.Dispose();
@@ -57,13 +65,26 @@ public sealed class ArchiveWriter : IDisposable
         return collection;
     }
 
+    /// <summary>Writes the site's definitions (a JSON document of the site kind's own) as their own entry.</summary>
+    public void WriteDefinitions(ReadOnlySpan<byte> json)
+    {
+        if (_items is not null) throw new InvalidOperationException("A collection is being written.");
+        using (var stream = _zip.CreateEntry(ArchiveFormat.DefinitionsEntryName, _level).Open()) stream.Write(json);
+        _definitions = new ManifestEntry
+        {
+            Entry = ArchiveFormat.DefinitionsEntryName,
+            ByteCount = json.Length,
+            Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json)),
+        };
+    }
+
     /// <summary>Writes the manifest (with the collections written so far) and the zip's central directory.</summary>
     public void Complete(ArchiveManifest manifest)
     {
         if (_items is not null) throw new InvalidOperationException("The last collection was not ended.");
         using (var stream = _zip.CreateEntry(ArchiveFormat.ManifestEntryName, _level).Open())
         {
-            JsonSerializer.Serialize(stream, manifest with { Collections = _collections }, EngineJson.Default.ArchiveManifest);
+            JsonSerializer.Serialize(stream, manifest with { Collections = _collections, Definitions = _definitions }, EngineJson.Default.ArchiveManifest);
         }
         _zip.Dispose();
     }

@@ -73,6 +73,10 @@ public sealed class ItemWriter : IDisposable
     public void EndItem()
     {
         Json.Flush();
+        // A line no reader takes would make a Ready backup that cannot be restored: refuse it here instead.
+        if (Json.BytesCommitted > ArchiveFormat.MaxItemBytes)
+            throw new Errors.BackupException(Errors.BackupError.OperationFailed,
+                $"Item {ItemCount + 1} is {Json.BytesCommitted:N0} bytes as JSON, more than the {ArchiveFormat.MaxItemBytes:N0} an archive holds in one item.");
         Json.Reset();
         _buffer.GetSpan(1)[0] = (byte)'\n';
         _buffer.Advance(1);

@@ -8,6 +8,7 @@ namespace SiteBackup.Engine.Model;
 public sealed record BackupRecord
 {
     private readonly DisplayList<BackupCollection> _collections = new(null);
+    private readonly DisplayList<Omission> _omissions = new(null);
 
     public required string Id { get; init; }
 
@@ -30,6 +31,9 @@ public sealed record BackupRecord
     public long SizeInBytes { get; init; }
 
     public IReadOnlyList<BackupCollection> Collections { get => _collections; init => _collections = new(value); }
+
+    /// <summary>What of the site this backup could not keep, and why (empty when it kept everything it was asked for).</summary>
+    public IReadOnlyList<Omission> Omissions { get => _omissions; init => _omissions = new(value); }
 
     /// <summary>Why the backup failed or was canceled; null otherwise.</summary>
     public string? Error { get; init; }

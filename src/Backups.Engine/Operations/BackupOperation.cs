@@ -30,6 +30,8 @@ public static class BackupOperation
 
             await using var snapshot = await request.Site.OpenSnapshotAsync(cancellationToken);
             var selected = Select(snapshot.Collections, request);
+            foreach (var omission in snapshot.Omissions)
+                request.Warnings?.Report($"The backup of '{request.Site.SiteId}' cannot keep '{omission.Collection}': {omission.Reason}");
 
             BackupRecord backup;
             IDisposable running;
@@ -42,6 +44,7 @@ public static class BackupOperation
                     Id = Guid.CreateVersion7().ToString(),
                     SiteId = request.Site.SiteId,
                     SiteUser = request.Site.UserName,
+                    Omissions = snapshot.Omissions,
                     Type = request.Type,
                     Status = BackupStatus.Pending,
                     RequestedDate = requested,
@@ -181,7 +184,7 @@ public static class BackupOperation
                 };
                 progress?.Report(step);
                 long before = overallDone;
-                var items = writer.BeginCollection(collection.Id, collection.DisplayName,
+                var items = writer.BeginCollection(collection.Id, collection.DisplayName, snapshot.Layout(collection),
                     progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
                 await snapshot.ExportAsync(collection, items, cancellationToken);
                 var written = writer.EndCollection();
@@ -192,6 +195,7 @@ public static class BackupOperation
                 });
             }
             cancellationToken.ThrowIfCancellationRequested();
+            if (await snapshot.ReadDefinitionsAsync(selected, cancellationToken) is { } definitions) writer.WriteDefinitions(definitions);
             writer.Complete(new ArchiveManifest
             {
                 Id = backup.Id,

@@ -21,6 +21,10 @@ public sealed record BackupRequest
     public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
     public TimeSpan LockTimeout { get; init; } = LockWait.Timeout;
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the backup says what a person should know that is not an error: what of the site it cannot keep
+    /// (also in the record's <see cref="BackupRecord.Omissions"/>).</summary>
+    public IProgress<string>? Warnings { get; init; }
 }
 
 /// <summary>What a backup request would come to: why it would be skipped, or the collections it would take and the

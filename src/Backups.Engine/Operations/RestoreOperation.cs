@@ -29,8 +29,13 @@ public static class RestoreOperation
             var backup = BackupCatalog.Get(store, request.BackupId);
             var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
             using var opened = PlannedArchive.Open(store, backup, plan);
-            await using var restore = await request.Site.BeginRestoreAsync(cancellationToken);
-            plan = RestorePlan.Resolve(plan, restore.Collections, request.Site.SiteId, request.Site.CollectionNames);
+            await using var restore = await request.Site.BeginRestoreAsync(new RestoreStart
+            {
+                Targets = plan.Select((step, i) => new RestoreTarget(opened.Entries[i], step.Destination)).ToList(),
+                Definitions = opened.Definitions,
+                CreateMissing = request.CreateMissing,
+            }, cancellationToken);
+            plan = RestorePlan.Resolve(plan, restore.Collections, request.Site.SiteId, request.Site.CollectionNames, restore.HowToCreate);
 
             var restoration = new RestorationRecord
             {
@@ -116,8 +121,17 @@ public static class RestoreOperation
         {
             var backup = BackupCatalog.Get(request.Store, request.BackupId);
             var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
-            using (PlannedArchive.Open(request.Store, backup, plan)) { }
-            plan = RestorePlan.Resolve(plan, await request.Site.ListRestorableCollectionsAsync(cancellationToken), request.Site.SiteId, request.Site.CollectionNames);
+            IReadOnlyList<CollectionInfo> creatable;
+            using (var opened = PlannedArchive.Open(request.Store, backup, plan))
+            {
+                // With -CreateMissing, what the archive defines is there to be created under its own name.
+                creatable = request.CreateMissing
+                    ? opened.Entries.Where(e => e.Defined).Select(e => new CollectionInfo(e.Id, e.DisplayName)).ToList()
+                    : [];
+            }
+            var site = await request.Site.ListRestorableCollectionsAsync(cancellationToken);
+            plan = RestorePlan.Resolve(plan, [.. site, .. creatable.Where(c => !site.Any(s => request.Site.CollectionNames.Equals(s.Id, c.Id)))],
+                request.Site.SiteId, request.Site.CollectionNames);
             return new RestorePreview(backup, plan);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -128,9 +142,12 @@ public static class RestoreOperation
 
     /// <summary>A backup's archive, opened and matched to the plan: its structure and manifest are sound (the reader
     /// checks them), the manifest is this backup's, and it holds every collection the plan restores.</summary>
-    private sealed class PlannedArchive(Stream stream, ArchiveReader reader, IReadOnlyList<ManifestCollection> entries) : IDisposable
+    private sealed class PlannedArchive(Stream stream, ArchiveReader reader, IReadOnlyList<ManifestCollection> entries, byte[]? definitions) : IDisposable
     {
         public ArchiveReader Reader => reader;
+
+        /// <summary>The archive's definitions, checked against the manifest; null when it has none.</summary>
+        public byte[]? Definitions => definitions;
 
         /// <summary>The manifest's entry of each step of the plan, in the plan's order.</summary>
         public IReadOnlyList<ManifestCollection> Entries => entries;
@@ -148,7 +165,7 @@ public static class RestoreOperation
                     var entries = plan.Select(step =>
                         reader.Manifest.Collections.FirstOrDefault(m => m.Id == step.Source.Id)
                         ?? throw ArchiveReader.Corrupt(backup.Id, $"collection '{step.Source.Id}' of the record is not in the archive")).ToList();
-                    return new PlannedArchive(stream, reader, entries);
+                    return new PlannedArchive(stream, reader, entries, reader.ReadDefinitions());
                 }
                 catch
                 {

@@ -57,14 +57,23 @@ public static class RestorePlan
 
     /// <summary>The plan with each destination as the site names it, throwing CollectionNotFound when one is not
     /// among <paramref name="site"/>'s collections: a restore writes into collections that exist.</summary>
-    public static IReadOnlyList<RestoreStep> Resolve(IReadOnlyList<RestoreStep> plan, IReadOnlyList<CollectionInfo> site, string siteId, StringComparer siteNames)
+    /// <param name="plan">The steps from <see cref="For"/>.</param>
+    /// <param name="site">The site's collections.</param>
+    /// <param name="siteId">The site, for messages.</param>
+    /// <param name="siteNames">How the site compares collection names.</param>
+    /// <param name="howToCreate">For a missing destination, how to create it (the site's own statement), if known.</param>
+    public static IReadOnlyList<RestoreStep> Resolve(IReadOnlyList<RestoreStep> plan, IReadOnlyList<CollectionInfo> site, string siteId, StringComparer siteNames,
+        Func<string, string?>? howToCreate = null)
     {
         var resolved = plan.Select(step =>
         {
             var found = site.FirstOrDefault(c => string.Equals(c.Id, step.Destination, StringComparison.Ordinal))
                 ?? site.FirstOrDefault(c => siteNames.Equals(c.Id, step.Destination))
                 ?? throw new BackupException(BackupError.CollectionNotFound,
-                    $"The site '{siteId}' has no collection '{step.Destination}' to restore '{step.Source.Id}' into; a restore writes into collections that exist.",
+                    $"The site '{siteId}' has no collection '{step.Destination}' to restore '{step.Source.Id}' into; a restore writes into collections that exist"
+                    + (howToCreate?.Invoke(step.Source.Id) is { } statement && string.Equals(step.Source.Id, step.Destination, StringComparison.Ordinal)
+                        ? $". Restore with -CreateMissing to create it from the backup's definition, or create it yourself: {statement}"
+                        : "."),
                     step.Destination);
             return step with { Destination = found.Id };
         }).ToList();

@@ -23,6 +23,10 @@ public sealed record RestoreRequest
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Create the site when it does not exist, and collections it lacks, from the backup's definitions
+    /// (-CreateMissing). Without it a restore writes only into collections that exist.</summary>
+    public bool CreateMissing { get; init; }
+
     /// <summary>Where the restore says what a person should know that is not an error (a store it could not write
     /// its record into, say).</summary>
     public IProgress<string>? Warnings { get; init; }

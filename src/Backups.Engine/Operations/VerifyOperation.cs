@@ -27,6 +27,14 @@ public static class VerifyOperation
             using var stream = store.OpenArchive(backup.Id);
             using var archive = ArchiveReader.Open(stream, backup.Id);
             CompareWithRecord(archive.Manifest, backup, problems);
+            try
+            {
+                archive.ReadDefinitions();
+            }
+            catch (BackupException e)
+            {
+                problems.Add(new ArchiveProblem(null, e.Message));
+            }
             var collections = archive.Manifest.Collections;
             long overallTotal = collections.Sum(c => c.ItemCount);
             long overallDone = 0;

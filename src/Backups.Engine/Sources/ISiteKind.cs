@@ -22,8 +22,20 @@ public interface ISiteKind
     /// <summary>Opens the site; throws SiteNotFound, SiteUnreachable or AuthenticationFailed.</summary>
     /// <param name="site">A site string of this kind.</param>
     /// <param name="credential">The credential given for the site, if any.</param>
-    /// <param name="recordedUser">The user a backup of this site was taken as (<see cref="ISiteSource.UserName"/>),
-    /// for a kind with users to fall back on when neither the credential, the site string nor the environment
-    /// names one.</param>
-    ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser);
+    /// <param name="options">What else the caller knows (a recorded user; whether the site may be created).</param>
+    ISiteSource Open(string site, NetworkCredential? credential, SiteOpenOptions options);
+}
+
+/// <summary>How a site is opened beyond its string and credential.</summary>
+public sealed record SiteOpenOptions
+{
+    public static SiteOpenOptions None { get; } = new();
+
+    /// <summary>The user a backup of this site was taken as (<see cref="ISiteSource.UserName"/>), for a kind with
+    /// users to fall back on when neither the credential, the site string nor the environment names one.</summary>
+    public string? RecordedUser { get; init; }
+
+    /// <summary>The site need not exist yet: a restore will create it from a backup's definitions
+    /// (<see cref="RestoreStart.CreateMissing"/>). A kind that cannot create sites ignores it.</summary>
+    public bool MayNotExist { get; init; }
 }

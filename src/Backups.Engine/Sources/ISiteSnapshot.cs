@@ -12,4 +12,14 @@ public interface ISiteSnapshot : IAsyncDisposable
 
     /// <summary>Writes every item of <paramref name="collection"/> to <paramref name="items"/>, one at a time.</summary>
     Task ExportAsync(CollectionInfo collection, ItemWriter items, CancellationToken cancellationToken);
+
+    /// <summary>How <paramref name="collection"/>'s items are laid out, for the manifest and the restore.</summary>
+    CollectionLayout Layout(CollectionInfo collection) => CollectionLayout.Rows;
+
+    /// <summary>What of the site this snapshot cannot keep, and why; a backup names them in its record and warns.</summary>
+    IReadOnlyList<Model.Omission> Omissions => [];
+
+    /// <summary>The site's definitions of <paramref name="collections"/> (and what else a new copy of the site needs),
+    /// as a JSON document of the kind's own, read in this snapshot; null for a kind without definitions.</summary>
+    Task<byte[]?> ReadDefinitionsAsync(IReadOnlyList<CollectionInfo> collections, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
 }

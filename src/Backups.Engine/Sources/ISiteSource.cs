@@ -32,5 +32,8 @@ public interface ISiteSource
 
     /// <summary>Starts a restore: one transaction in which collections are replaced and which becomes visible
     /// only on <see cref="ISiteRestore.CommitAsync"/>.</summary>
-    Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken);
+    Task<ISiteRestore> BeginRestoreAsync(RestoreStart start, CancellationToken cancellationToken);
+
+    /// <summary>A restore with nothing to create and no definitions.</summary>
+    Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken) => BeginRestoreAsync(RestoreStart.None, cancellationToken);
 }

@@ -31,9 +31,9 @@ public static class SiteKinds
         return null;
     }
 
-    /// <summary>Opens <paramref name="site"/>; see <see cref="ISiteKind.Open"/> for <paramref name="recordedUser"/>.</summary>
-    public static ISiteSource Open(string site, NetworkCredential? credential = null, string? recordedUser = null) =>
-        Find(site).Kind.Open(site, credential, recordedUser);
+    /// <summary>Opens <paramref name="site"/>; see <see cref="ISiteKind.Open"/>.</summary>
+    public static ISiteSource Open(string site, NetworkCredential? credential = null, SiteOpenOptions? options = null) =>
+        Find(site).Kind.Open(site, credential, options ?? SiteOpenOptions.None);
 
     private static (ISiteKind Kind, string SiteId) Find(string site)
     {

@@ -65,7 +65,7 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         }
         if (!ShouldProcess(request.Site.SiteId, action)) return;
 
-        var outcome = RunEngine((progress, cancel) => BackupOperation.RunAsync(request, progress, cancel));
+        var outcome = RunEngine((progress, warnings, cancel) => BackupOperation.RunAsync(request with { Warnings = warnings }, progress, cancel));
         if (outcome.Backup is null)
         {
             WriteVerbose(outcome.SkippedReason + " Use -Force to take one anyway.");

@@ -34,12 +34,17 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Creates the site when it does not exist (a SQLite file), and the collections it lacks, from the
+    /// backup's definitions; without it a restore writes only into collections that exist.</summary>
+    [Parameter]
+    public SwitchParameter CreateMissing { get; set; }
+
     protected override void ProcessRecord() => ForEachBackup((store, backup) =>
     {
         var destinations = Destinations();
         // Into its own site, a backup's site connects as the user it was taken as, unless -Credential or the
         // environment names another.
-        var site = Site is null ? OpenSite(backup.SiteId, backup.SiteUser) : OpenSite(Site);
+        var site = Site is null ? OpenSite(backup.SiteId, backup.SiteUser, CreateMissing) : OpenSite(Site, mayNotExist: CreateMissing);
         var request = new RestoreRequest
         {
             BackupId = backup.Id,
@@ -47,6 +52,7 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
             Site = site,
             Collections = Collection ?? [],
             Destinations = destinations,
+            CreateMissing = CreateMissing,
         };
         string replaced = Collection is null ? $"all {backup.Collections.Count} collections" : string.Join(", ", Collection);
         if (WillReportOrAsk(ConfirmImpact.High, Force))

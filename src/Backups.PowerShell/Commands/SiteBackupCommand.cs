@@ -81,8 +81,9 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     /// <param name="site">The site string as given.</param>
     /// <param name="recordedUser">The user a backup of this very site was taken as, for a kind of site with users to
     /// fall back on (a piped record restored into its own site).</param>
-    protected ISiteSource OpenSite(string site, string? recordedUser = null) =>
-        SiteKinds.Open(ResolveSite(site), Credential?.GetNetworkCredential(), recordedUser);
+    /// <param name="mayNotExist">A restore with -CreateMissing will create the site if it does not exist.</param>
+    protected ISiteSource OpenSite(string site, string? recordedUser = null, bool mayNotExist = false) =>
+        SiteKinds.Open(ResolveSite(site), Credential?.GetNetworkCredential(), new SiteOpenOptions { RecordedUser = recordedUser, MayNotExist = mayNotExist });
 
     /// <summary>Opens <paramref name="store"/> (a folder path is resolved against the current location), or the
     /// default store.</summary>

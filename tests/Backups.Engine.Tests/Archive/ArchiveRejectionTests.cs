@@ -47,8 +47,11 @@ public class ArchiveRejectionTests
     [Fact]
     public void Unknown_format_version()
     {
-        using var archive = ArchiveFiles.EditManifest(Valid(), m => m["formatVersion"] = 2);
-        Assert.Equal(BackupError.ArchiveVersionUnsupported, ReadAll(archive).Error);
+        foreach (int version in new[] { 0, 3, 99 })
+        {
+            using var archive = ArchiveFiles.EditManifest(Valid(), m => m["formatVersion"] = version);
+            Assert.Equal(BackupError.ArchiveVersionUnsupported, ReadAll(archive).Error);
+        }
     }
 
     [Fact]

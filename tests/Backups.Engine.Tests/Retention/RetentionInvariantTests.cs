@@ -195,7 +195,7 @@ public class RetentionInvariantTests
         public string SiteId => inner.SiteId;
         public Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken) => inner.ListCollectionsAsync(cancellationToken);
         public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken) => new Failing(await inner.OpenSnapshotAsync(cancellationToken));
-        public Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken) => inner.BeginRestoreAsync(cancellationToken);
+        public Task<ISiteRestore> BeginRestoreAsync(RestoreStart start, CancellationToken cancellationToken) => inner.BeginRestoreAsync(start, cancellationToken);
 
         private sealed class Failing(ISiteSnapshot snapshot) : ISiteSnapshot
         {

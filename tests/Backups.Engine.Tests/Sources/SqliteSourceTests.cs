@@ -207,12 +207,12 @@ public class SqliteSourceTests
     }
 
     [Fact]
-    public async Task Virtual_tables_and_sqlite_internal_tables_are_not_collections()
+    public async Task Virtual_tables_are_collections_and_their_shadow_tables_and_sqlite_internal_tables_are_not()
     {
         using var folder = new TempFolder();
         var site = SqliteSite.Create(folder,
-            "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, x); INSERT INTO a (x) VALUES (1); CREATE VIRTUAL TABLE f USING fts5(body);");
+            "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, x); INSERT INTO a (x) VALUES (1); CREATE VIRTUAL TABLE f USING fts5(body); CREATE VIRTUAL TABLE r USING rtree(id, x0, x1);");
         var collections = await SiteKinds.Open(site.Path).ListCollectionsAsync(CancellationToken.None);
-        Assert.Equal(["a"], collections.Select(c => c.Id)); // not f, its shadow tables f_data..., nor sqlite_sequence
+        Assert.Equal(["a", "f", "r"], collections.Select(c => c.Id)); // not f_data..., r_node..., nor sqlite_sequence
     }
 }

@@ -32,14 +32,14 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
     /// restored was taken as, else (as libpq and Npgsql do) the operating-system user. Only a user named one of those
     /// ways is the source's <see cref="ISiteSource.UserName"/>, for a record to keep: the operating-system user of the
     /// machine that took a backup means nothing to the machine that restores it.</summary>
-    public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser)
+    public ISiteSource Open(string site, NetworkCredential? credential, SiteOpenOptions options)
     {
         if (!TryParse(site, out var address, out string? problem) || problem is not null)
             throw new BackupException(BackupError.InvalidArgument, problem ?? "The PostgreSQL site string cannot be read.", address?.SiteId);
         var builder = new NpgsqlConnectionStringBuilder(address!.ConnectionString);
         if (!string.IsNullOrEmpty(credential?.UserName)) builder.Username = credential.UserName;
         else if (string.IsNullOrEmpty(builder.Username) && Environment.GetEnvironmentVariable("PGUSER") is { Length: > 0 } user) builder.Username = user;
-        else if (string.IsNullOrEmpty(builder.Username) && !string.IsNullOrEmpty(recordedUser)) builder.Username = recordedUser;
+        else if (string.IsNullOrEmpty(builder.Username) && !string.IsNullOrEmpty(options.RecordedUser)) builder.Username = options.RecordedUser;
         if (!string.IsNullOrEmpty(credential?.Password)) builder.Password = credential.Password;
         else if (Environment.GetEnvironmentVariable("PGPASSWORD") is { Length: > 0 } password) builder.Password = password;
         return new PostgreSqlSource(address.SiteId, address.Schema, string.IsNullOrEmpty(builder.Username) ? null : builder.Username, builder.ConnectionString);

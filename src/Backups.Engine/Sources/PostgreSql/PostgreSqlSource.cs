@@ -41,7 +41,7 @@ internal sealed class PostgreSqlSource(string siteId, string schema, string? use
         }
     }
 
-    public async Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken)
+    public async Task<ISiteRestore> BeginRestoreAsync(RestoreStart start, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         try

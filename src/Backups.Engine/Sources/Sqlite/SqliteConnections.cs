@@ -12,13 +12,17 @@ internal static class SqliteConnections
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 
-    public static async Task<SqliteConnection> OpenAsync(string path, bool? foreignKeys, CancellationToken cancellationToken)
+    /// <param name="path">The file.</param>
+    /// <param name="foreignKeys">Whether the connection enforces foreign keys (null: SQLite's default).</param>
+    /// <param name="cancellationToken">Stops the wait for a locked file.</param>
+    /// <param name="create">Create the file: only a restore that makes a site from a backup asks for this.</param>
+    public static async Task<SqliteConnection> OpenAsync(string path, bool? foreignKeys, CancellationToken cancellationToken, bool create = false)
     {
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,
             // ReadWrite never creates the file; a missing file is an error, not a new empty database.
-            Mode = SqliteOpenMode.ReadWrite,
+            Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             // No pooling: the file is released when the operation ends, which matters to users who move or
             // delete it next (and on Windows, where an open file cannot be deleted).
             Pooling = false,

@@ -6,7 +6,7 @@ namespace SiteBackup.Engine.Sources.Sqlite;
 /// <summary>
 /// SQLite files: a plain path, or <c>sqlite:&lt;path&gt;</c> (also <c>sqlite:///abs/path</c>). The site id is the
 /// absolute path. A file that does not exist is SiteNotFound: a backup tool must never create an empty database
-/// where the user expected theirs.
+/// where the user expected theirs. Only a restore asked to create what is missing makes one, from a backup.
 /// </summary>
 internal sealed class SqliteSiteKind : ISiteKind
 {
@@ -36,7 +36,7 @@ internal sealed class SqliteSiteKind : ISiteKind
         }
     }
 
-    public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser)
+    public ISiteSource Open(string site, NetworkCredential? credential, SiteOpenOptions options)
     {
         if (HasParameters(site))
         {
@@ -49,7 +49,7 @@ internal sealed class SqliteSiteKind : ISiteKind
             throw new BackupException(BackupError.InvalidArgument, $"'{SiteStrings.Describe(site)}' is not a valid SQLite file path.", SiteStrings.Describe(site));
         if (Directory.Exists(path))
             throw new BackupException(BackupError.InvalidArgument, $"'{path}' is a folder, not a SQLite file.", path);
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !options.MayNotExist)
             throw new BackupException(BackupError.SiteNotFound, $"The SQLite file '{path}' does not exist.", path);
         // SQLite has no credentials; a credential given for it is ignored rather than refused, so a runbook can
         // pass the same -Credential to every site it walks.

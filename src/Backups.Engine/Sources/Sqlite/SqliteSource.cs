@@ -1,8 +1,9 @@
 using Microsoft.Data.Sqlite;
+using SiteBackup.Engine.Errors;
 
 namespace SiteBackup.Engine.Sources.Sqlite;
 
-/// <summary>A SQLite file as a site: every user table is a collection, every row an item.</summary>
+/// <summary>A SQLite file as a site: every user table and virtual table is a collection, every row an item.</summary>
 internal sealed class SqliteSource(string path) : ISiteSource
 {
     public string SiteId => path;
@@ -11,10 +12,12 @@ internal sealed class SqliteSource(string path) : ISiteSource
 
     public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
     {
+        // A file a restore is about to create has no collections yet.
+        if (!File.Exists(path)) return [];
         await using var connection = await SqliteConnections.OpenAsync(path, foreignKeys: null, cancellationToken);
         try
         {
-            return (await SqliteSchema.ReadTablesAsync(connection, null, cancellationToken)).Select(t => t.Collection).ToList();
+            return (await SqliteSchema.ReadAsync(connection, null, cancellationToken)).Tables.Select(t => t.Collection).ToList();
         }
         catch (SqliteException e)
         {
@@ -24,14 +27,16 @@ internal sealed class SqliteSource(string path) : ISiteSource
 
     public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
     {
+        if (!File.Exists(path)) throw NotFound();
         var connection = await SqliteConnections.OpenAsync(path, foreignKeys: null, cancellationToken);
         try
         {
             // A deferred transaction becomes a read transaction at its first SELECT: from then on every read
             // sees the database as of that moment (WAL), or writers wait for it to end (rollback journal).
             var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
-            var tables = await SqliteSchema.ReadTablesAsync(connection, transaction, cancellationToken);
-            return new SqliteSnapshot(connection, transaction, tables);
+            var catalog = await SqliteSchema.ReadAsync(connection, transaction, cancellationToken);
+            var encoding = SqliteItems.ParseEncoding((string)(await SqliteSchema.Command(connection, transaction, "PRAGMA encoding").ExecuteScalarAsync(cancellationToken))!);
+            return new SqliteSnapshot(connection, transaction, catalog, encoding);
         }
         catch (Exception e)
         {
@@ -40,22 +45,11 @@ internal sealed class SqliteSource(string path) : ISiteSource
         }
     }
 
-    public async Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken)
+    public Task<ISiteRestore> BeginRestoreAsync(RestoreStart start, CancellationToken cancellationToken)
     {
-        // Foreign keys are not enforced while restoring: the order of collections cannot then make a restore
-        // fail, and ON DELETE actions cannot reach collections the restore was not asked to touch.
-        var connection = await SqliteConnections.OpenAsync(path, foreignKeys: false, cancellationToken);
-        try
-        {
-            // Immediate: take the write lock now, so that a restore fails (or waits) before it reads anything.
-            var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
-            var tables = await SqliteSchema.ReadTablesAsync(connection, transaction, cancellationToken);
-            return new SqliteRestore(path, connection, transaction, tables);
-        }
-        catch (Exception e)
-        {
-            await connection.DisposeAsync();
-            throw SqliteConnections.Translate(e, path);
-        }
+        if (!File.Exists(path) && !start.CreateMissing) throw NotFound();
+        return SqliteRestore.BeginAsync(path, start, cancellationToken);
     }
+
+    private BackupException NotFound() => new(BackupError.SiteNotFound, $"The SQLite file '{path}' does not exist.", path);
 }

@@ -29,7 +29,7 @@ internal sealed class WixSiteKind : ISiteKind
 
     public string? LocalPath(string site) => null;
 
-    public ISiteSource Open(string site, NetworkCredential? credential, string? recordedUser) =>
+    public ISiteSource Open(string site, NetworkCredential? credential, SiteOpenOptions options) =>
         Open(site, credential, WixOptions.FromEnvironment());
 
     /// <summary>Opens the site with <paramref name="options"/> instead of the environment's (tests hand their own in).</summary>

@@ -35,7 +35,7 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         }
     }
 
-    public async Task<ISiteRestore> BeginRestoreAsync(CancellationToken cancellationToken)
+    public async Task<ISiteRestore> BeginRestoreAsync(RestoreStart start, CancellationToken cancellationToken)
     {
         var client = NewClient();
         try

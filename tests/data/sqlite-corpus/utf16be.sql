@@ -1,0 +1,3 @@
+PRAGMA encoding = 'UTF-16be';
+CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);
+INSERT INTO t VALUES (1, CAST(x'd800' AS TEXT)), (2, 'Chloé 名前 😀'), (3, CAST(x'd83dde00' AS TEXT));
