@@ -129,3 +129,68 @@ Describe 'Restore-SiteBackup' {
         Get-SiteContent $copy | Should -Be $original
     }
 }
+
+Describe 'Rebuilding a lost SQLite file' {
+    It 'makes the file again with -CreateMissing, and sqlite3 dumps it as the original' {
+        $site = Join-Path $TestDrive 'app.db'
+        Invoke-Sqlite $site @'
+PRAGMA user_version = 3;
+CREATE TABLE notes (body TEXT);
+INSERT INTO notes (rowid, body) VALUES (10, 'ten'), (35, CAST(x'ff' AS TEXT));
+CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, note_rowid INTEGER);
+INSERT INTO orders (note_rowid) VALUES (10), (35); DELETE FROM orders WHERE id = 2;
+CREATE VIRTUAL TABLE search USING fts5(body);
+INSERT INTO search (rowid, body) VALUES (10, 'ten'), (35, 'thirty-five');
+CREATE TRIGGER keep AFTER INSERT ON notes BEGIN DELETE FROM notes; END;
+CREATE VIEW v AS SELECT count(*) FROM notes;
+'@ | Out-Null
+        $dump = Invoke-Sqlite $site '.dump --preserve-rowids'
+        $backup = New-SiteBackup -Site $site -Store (Join-Path $TestDrive 'store')
+        $backup.Collections.Id | Should -Be @('notes', 'orders', 'search')
+        Remove-Item $site
+
+        $rebuilt = Join-Path $TestDrive 'rebuilt.db'
+        { $backup | Restore-SiteBackup -Site $rebuilt -Force -ErrorAction Stop } | Should -Throw -ErrorId 'SiteNotFound,*'
+        $rebuilt | Should -Not -Exist
+        ($backup | Restore-SiteBackup -Site $rebuilt -CreateMissing -Force).Status | Should -Be 'Completed'
+        Invoke-Sqlite $rebuilt '.dump --preserve-rowids' | Should -Be $dump
+        Invoke-Sqlite $rebuilt 'PRAGMA user_version' | Should -Be 3
+        Invoke-Sqlite $rebuilt "INSERT INTO search (search) VALUES ('integrity-check'); PRAGMA integrity_check" | Should -Be 'ok'
+    }
+
+    It 'names, with a warning and in the record, what of the file a backup cannot keep' {
+        $site = Join-Path $TestDrive 'odd.db'
+        Invoke-Sqlite $site @'
+CREATE TABLE kept (x); INSERT INTO kept VALUES (1);
+PRAGMA writable_schema = ON;
+INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES ('table', 'elsewhere', 'elsewhere', 0, 'CREATE VIRTUAL TABLE elsewhere USING nosuchmodule(a)');
+'@ | Out-Null
+        $backup = New-SiteBackup -Site $site -Store (Join-Path $TestDrive 'store2') -WarningVariable warned -WarningAction SilentlyContinue
+        $warned.Message | Should -Match "cannot keep 'elsewhere'.*nosuchmodule"
+        $backup.Omissions.Collection | Should -Be 'elsewhere'
+        ($backup | Format-List * | Out-String) | Should -Match 'Omissions\s+: \{elsewhere: it is a virtual table'
+    }
+
+    It 'finds a tampered definitions entry with Test-SiteBackup, and the restore refuses it before touching the site' {
+        $site = New-TestSite
+        $store = Join-Path $TestDrive 'store3'
+        $backup = New-SiteBackup -Site $site -Store $store
+        Add-Type -AssemblyName System.IO.Compression
+        $archive = Join-Path $store "archives/$($backup.Id).zip"
+        $zip = [System.IO.Compression.ZipFile]::Open($archive, 'Update')
+        try {
+            $entry = $zip.GetEntry('definitions.json')
+            $reader = [IO.StreamReader]::new($entry.Open()); $text = $reader.ReadToEnd(); $reader.Dispose()
+            $entry.Delete()
+            $writer = [IO.StreamWriter]::new($zip.CreateEntry('definitions.json').Open())
+            $writer.Write($text.Replace('people', 'peoplf')); $writer.Dispose()
+        }
+        finally { $zip.Dispose() }
+
+        ($backup | Test-SiteBackup).Problems.Message | Should -Match "definitions' SHA-256"
+        Invoke-Sqlite $site "UPDATE people SET name = 'changed'" | Out-Null
+        $before = Get-SiteContent $site
+        { $backup | Restore-SiteBackup -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ArchiveCorrupt,*'
+        Get-SiteContent $site | Should -Be $before
+    }
+}

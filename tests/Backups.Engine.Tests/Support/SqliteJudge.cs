@@ -19,11 +19,14 @@ public static partial class SqliteJudge
         start.ArgumentList.Add("-batch");
         start.ArgumentList.Add(path);
         using var process = Process.Start(start)!;
+        // Both outputs drained while the script is written: the shell answers as it reads, and a full pipe would
+        // otherwise stop both sides.
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(sql);
         process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
         process.WaitForExit();
+        string error = errors.Result;
         if (process.ExitCode != 0 || error.Length > 0) throw new InvalidOperationException($"sqlite3 failed on {path}: {error}\n{sql[..Math.Min(sql.Length, 2000)]}");
         return output.Result;
     }

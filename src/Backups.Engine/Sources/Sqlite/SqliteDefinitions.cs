@@ -54,21 +54,21 @@ internal sealed record SqliteDefinitions
         var sequences = new List<SqliteSequence>();
         if (await Scalar<long>("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_sequence'") > 0)
         {
-            using var command = Command("SELECT name, seq FROM sqlite_sequence");
+            using var command = Command("SELECT name, seq, rowid FROM sqlite_sequence ORDER BY rowid");
             using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                if (names.Contains(reader.GetString(0))) sequences.Add(new SqliteSequence(reader.GetString(0), reader.GetInt64(1)));
+                if (names.Contains(reader.GetString(0))) sequences.Add(new SqliteSequence(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
         }
 
         var statistics = new List<SqliteStatistic>();
         if (await Scalar<long>("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'") > 0)
         {
-            using var command = Command("SELECT tbl, idx, stat FROM sqlite_stat1");
+            using var command = Command("SELECT tbl, idx, stat, rowid FROM sqlite_stat1 ORDER BY rowid");
             using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 if (names.Contains(reader.GetString(0)))
-                    statistics.Add(new SqliteStatistic(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2)));
+                    statistics.Add(new SqliteStatistic(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
             }
         }
 
@@ -106,9 +106,11 @@ internal sealed record SqliteDefinitions
 /// <summary>One row of sqlite_schema: a table, index, trigger or view, and the statement that made it.</summary>
 internal sealed record SqliteObject(string Type, string Name, string Table, string Sql);
 
-internal sealed record SqliteSequence(string Table, long Seq);
+/// <summary>A row of sqlite_sequence, with its own rowid: sqlite3's .dump lists the rows in that order.</summary>
+internal sealed record SqliteSequence(string Table, long Seq, long Rowid);
 
-internal sealed record SqliteStatistic(string Table, string? Index, string Stat);
+/// <summary>A row of sqlite_stat1, with its own rowid.</summary>
+internal sealed record SqliteStatistic(string Table, string? Index, string Stat, long Rowid);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(SqliteDefinitions))]

@@ -119,6 +119,11 @@ internal sealed class SqliteRestore : ISiteRestore
             using var command = SqliteSchema.Command(_connection, _transaction, statement.Sql);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+        // The new tables' AUTOINCREMENT rows, under their old rowids and so in their old order, before any row goes in
+        // (SQLite would make them in the order the tables are written).
+        foreach (var sequence in _definitions.Sequences.Where(s => create.Contains(s.Table)))
+            await ExecuteAsync("INSERT INTO sqlite_sequence (rowid, name, seq) VALUES ($rowid, $name, 0)",
+                [("$rowid", sequence.Rowid), ("$name", sequence.Table)], true, cancellationToken);
     }
 
     public string? HowToCreate(string sourceId) => _definitions?.TableSql(sourceId) is { } sql ? sql + ";" : null;
@@ -290,17 +295,30 @@ internal sealed class SqliteRestore : ISiteRestore
         }
     }
 
-    /// <summary>Each restored table's AUTOINCREMENT counter as the backup had it (or none, when it had none).</summary>
+    /// <summary>Each restored table's AUTOINCREMENT counter as the backup had it (or none, when it had none). A row
+    /// that is there is updated in place, and one that is not goes in under its old rowid when that is free, so that
+    /// the rows keep their order (sqlite3's .dump lists them by it).</summary>
     private async Task RestoreSequencesAsync(CancellationToken cancellationToken)
     {
         if (!await ExistsAsync("sqlite_sequence", cancellationToken)) return;
-        foreach (var target in _start.Targets)
+        var rows = _start.Targets
+            .Select(t => (Table: Destination(t.Destination).Table, Sequence: _definitions!.Sequences.FirstOrDefault(s => s.Table == t.Source.Id)))
+            .Where(r => r.Table.Sql is not null && r.Table.Sql.Contains("AUTOINCREMENT", StringComparison.OrdinalIgnoreCase))
+            .OrderBy(r => r.Sequence?.Rowid ?? long.MaxValue);
+        foreach (var (table, sequence) in rows)
         {
-            var table = Destination(target.Destination).Table;
-            if (table.Sql is null || !table.Sql.Contains("AUTOINCREMENT", StringComparison.OrdinalIgnoreCase)) continue;
-            await ExecuteAsync("DELETE FROM sqlite_sequence WHERE name = $name", [("$name", table.Name)], true, cancellationToken);
-            if (_definitions!.Sequences.FirstOrDefault(s => s.Table == target.Source.Id) is { } sequence)
-                await ExecuteAsync("INSERT INTO sqlite_sequence (name, seq) VALUES ($name, $seq)", [("$name", table.Name), ("$seq", sequence.Seq)], true, cancellationToken);
+            if (sequence is null)
+            {
+                await ExecuteAsync("DELETE FROM sqlite_sequence WHERE name = $name", [("$name", table.Name)], true, cancellationToken);
+                continue;
+            }
+            await ExecuteAsync(
+                """
+                UPDATE sqlite_sequence SET seq = $seq WHERE name = $name;
+                INSERT INTO sqlite_sequence (rowid, name, seq)
+                  SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_sequence WHERE rowid = $rowid) THEN NULL ELSE $rowid END, $name, $seq
+                  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = $name);
+                """, [("$name", table.Name), ("$seq", sequence.Seq), ("$rowid", sequence.Rowid)], true, cancellationToken);
         }
     }
 
@@ -315,9 +333,13 @@ internal sealed class SqliteRestore : ISiteRestore
             await ExecuteAsync("ANALYZE sqlite_schema", cancellationToken); // makes sqlite_stat1, as sqlite3's .dump does
         }
         foreach (string table in own) await ExecuteAsync("DELETE FROM sqlite_stat1 WHERE tbl = $table", [("$table", table)], true, cancellationToken);
+        // Under their old rowids when those are free, as the sequences are, so that the rows keep their order.
         foreach (var statistic in statistics)
-            await ExecuteAsync("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ($table, $index, $stat)",
-                [("$table", statistic.Table), ("$index", statistic.Index), ("$stat", statistic.Stat)], true, cancellationToken);
+            await ExecuteAsync(
+                """
+                INSERT INTO sqlite_stat1 (rowid, tbl, idx, stat)
+                  VALUES (CASE WHEN EXISTS (SELECT 1 FROM sqlite_stat1 WHERE rowid = $rowid) THEN NULL ELSE $rowid END, $table, $index, $stat)
+                """, [("$table", statistic.Table), ("$index", statistic.Index), ("$stat", statistic.Stat), ("$rowid", statistic.Rowid)], true, cancellationToken);
     }
 
     /// <summary>Every table written holds exactly the rows written into it (a constraint's ON CONFLICT clause, say,
