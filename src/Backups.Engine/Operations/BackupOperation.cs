@@ -30,7 +30,8 @@ public static class BackupOperation
 
             await using var snapshot = await request.Site.OpenSnapshotAsync(cancellationToken);
             var selected = Select(snapshot.Collections, request);
-            foreach (var omission in snapshot.Omissions)
+            var omissions = Omissions(snapshot, selected, request);
+            foreach (var omission in omissions)
                 request.Warnings?.Report($"The backup of '{request.Site.SiteId}' cannot keep '{omission.Collection}': {omission.Reason}");
 
             BackupRecord backup;
@@ -44,7 +45,7 @@ public static class BackupOperation
                     Id = Guid.CreateVersion7().ToString(),
                     SiteId = request.Site.SiteId,
                     SiteUser = request.Site.UserName,
-                    Omissions = snapshot.Omissions,
+                    Omissions = omissions,
                     Type = request.Type,
                     Status = BackupStatus.Pending,
                     RequestedDate = requested,
@@ -101,6 +102,14 @@ public static class BackupOperation
             throw Failures.Translate(e, "The backup cannot be checked");
         }
     }
+
+    /// <summary>The snapshot's omissions for this selection: of what is no collection, those the request's patterns
+    /// would have taken had it been one.</summary>
+    private static List<Omission> Omissions(ISiteSnapshot snapshot, IReadOnlyList<CollectionInfo> selected, BackupRequest request) =>
+        snapshot.Omissions(selected)
+            .Where(o => snapshot.Collections.Any(c => string.Equals(c.Id, o.Collection, StringComparison.Ordinal))
+                || CollectionSelection.Takes(o.Collection, request.Collections, request.ExcludeCollections))
+            .ToList();
 
     private static IReadOnlyList<CollectionInfo> Select(IReadOnlyList<CollectionInfo> available, BackupRequest request) =>
         CollectionSelection.Select(available, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'", request.Site.SiteId);

@@ -50,6 +50,15 @@ public static class CollectionSelection
         return selected;
     }
 
+    /// <summary>Whether a selection would take a collection named <paramref name="name"/> (for what a site holds that
+    /// is no collection, so that a selection can still be said to reach it).</summary>
+    public static bool Takes(string name, IReadOnlyList<string>? include, IReadOnlyList<string>? exclude)
+    {
+        CollectionInfo[] one = [new(name, name)];
+        return (include is not { Count: > 0 } || include.Any(p => new CollectionPattern(p).Matches(one).Any()))
+            && (exclude is not { Count: > 0 } || !exclude.Any(p => new CollectionPattern(p).Matches(one).Any()));
+    }
+
     /// <summary>A collection's name as a pattern that matches only that name (tab completion inserts these).</summary>
     public static string Escape(string name) => CollectionPattern.Escape(name);
 

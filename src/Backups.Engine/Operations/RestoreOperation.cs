@@ -36,6 +36,7 @@ public static class RestoreOperation
                 CreateMissing = request.CreateMissing,
             }, cancellationToken);
             plan = RestorePlan.Resolve(plan, restore.Collections, request.Site.SiteId, request.Site.CollectionNames, restore.HowToCreate);
+            foreach (string warning in restore.Warnings) request.Warnings?.Report(warning);
 
             var restoration = new RestorationRecord
             {

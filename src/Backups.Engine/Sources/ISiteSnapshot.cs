@@ -16,8 +16,10 @@ public interface ISiteSnapshot : IAsyncDisposable
     /// <summary>How <paramref name="collection"/>'s items are laid out, for the manifest and the restore.</summary>
     CollectionLayout Layout(CollectionInfo collection) => CollectionLayout.Rows;
 
-    /// <summary>What of the site this snapshot cannot keep, and why; a backup names them in its record and warns.</summary>
-    IReadOnlyList<Model.Omission> Omissions => [];
+    /// <summary>What a backup of <paramref name="selected"/> cannot keep, and why; a backup names them in its record and
+    /// warns. Omissions of the selected collections, and of what of the site is no collection (named under its own
+    /// name; a backup keeps those its selection's patterns would have taken).</summary>
+    IReadOnlyList<Model.Omission> Omissions(IReadOnlyList<CollectionInfo> selected) => [];
 
     /// <summary>The site's definitions of <paramref name="collections"/> (and what else a new copy of the site needs),
     /// as a JSON document of the kind's own, read in this snapshot; null for a kind without definitions.</summary>

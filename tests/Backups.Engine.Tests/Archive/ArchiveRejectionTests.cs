@@ -92,6 +92,28 @@ public class ArchiveRejectionTests
         AssertCorrupt(ArchiveFiles.EditManifest(Valid(), m => m["collections"]![1]!["id"] = "people"), "listed twice");
 
     [Fact]
+    public void A_layout_this_version_does_not_know() =>
+        AssertCorrupt(ArchiveFiles.EditManifest(Valid(), m => m["collections"]![0]!["layout"] = "columnar"), "layout this version does not know");
+
+    [Theory]
+    [InlineData("layout", "shadowTables")]
+    [InlineData("rowid", "rowid")]
+    public void A_version_1_manifest_that_describes_a_layout(string property, string value) =>
+        AssertCorrupt(ArchiveFiles.EditManifest(Valid(), m =>
+        {
+            m["formatVersion"] = 1;
+            m["collections"]![0]![property] = value;
+        }), "version 1 manifest describes a layout");
+
+    [Fact]
+    public void A_version_1_manifest_that_names_definitions() =>
+        AssertCorrupt(ArchiveFiles.EditManifest(Valid(), m =>
+        {
+            m["formatVersion"] = 1;
+            m["definitions"] = new System.Text.Json.Nodes.JsonObject { ["entry"] = "definitions.json", ["byteCount"] = 2, ["sha256"] = new string('0', 64) };
+        }), "version 1 manifest names definitions");
+
+    [Fact]
     public void A_manifest_lying_about_the_count() =>
         AssertCorrupt(ArchiveFiles.EditManifest(Valid(), m => m["collections"]![0]!["itemCount"] = 3), "holds 2 items, the manifest says 3");
 

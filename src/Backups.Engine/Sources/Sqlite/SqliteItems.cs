@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SiteBackup.Engine.Archive;
@@ -65,57 +68,91 @@ internal static class SqliteItems
         if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, db);
     }
 
-    /// <summary>Binds a JSON value so that SQLite stores it with the storage class it was read with.</summary>
-    public static void Bind(sqlite3_stmt statement, int index, JsonElement value)
+    /// <summary>
+    /// Binds a JSON value so that SQLite stores it with the storage class it was read with. Text goes in with its
+    /// length, so a NUL inside it is kept. Text that was not valid in its file's encoding (a <c>$utf8</c> or
+    /// <c>$utf16</c> marker) goes back only into a file of that encoding: SQLite would convert it into another one,
+    /// and invalid text does not convert without changing.
+    /// </summary>
+    public static void Bind(sqlite3 db, sqlite3_stmt statement, int index, JsonElement value, SqliteEncoding target)
     {
-        switch (value.ValueKind)
+        int rc = value.ValueKind switch
         {
-            case JsonValueKind.Null:
-                raw.sqlite3_bind_null(statement, index);
-                return;
-            case JsonValueKind.String:
-                raw.sqlite3_bind_text(statement, index, value.GetString()!);
-                return;
-            case JsonValueKind.True:
-                raw.sqlite3_bind_int64(statement, index, 1);
-                return;
-            case JsonValueKind.False:
-                raw.sqlite3_bind_int64(statement, index, 0);
-                return;
-            case JsonValueKind.Number:
-                // TryGetInt64 takes plain integers only: "2.0" and "1E+20" fall through to REAL, as they were written.
-                if (value.TryGetInt64(out long integer)) raw.sqlite3_bind_int64(statement, index, integer);
-                else raw.sqlite3_bind_double(statement, index, value.GetDouble());
-                return;
-        }
+            JsonValueKind.Null => raw.sqlite3_bind_null(statement, index),
+            JsonValueKind.String => BindText(statement, index, value),
+            JsonValueKind.True => raw.sqlite3_bind_int64(statement, index, 1),
+            JsonValueKind.False => raw.sqlite3_bind_int64(statement, index, 0),
+            // TryGetInt64 takes plain integers only: "2.0" and "1E+20" fall through to REAL, as they were written.
+            JsonValueKind.Number => value.TryGetInt64(out long integer)
+                ? raw.sqlite3_bind_int64(statement, index, integer)
+                : raw.sqlite3_bind_double(statement, index, value.GetDouble()),
+            _ => BindMarkerOrJson(statement, index, value, target),
+        };
+        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
+    }
+
+    private static int BindMarkerOrJson(sqlite3_stmt statement, int index, JsonElement value, SqliteEncoding target)
+    {
         if (ItemValues.TryGetMarker(value, out string marker, out string text))
         {
             switch (marker)
             {
                 case ItemValues.BinaryMarker:
-                    raw.sqlite3_bind_blob(statement, index, Base64(text));
-                    return;
+                    return raw.sqlite3_bind_blob(statement, index, Base64(text));
                 case ItemValues.DoubleMarker:
-                    raw.sqlite3_bind_double(statement, index, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
-                    return;
+                    return raw.sqlite3_bind_double(statement, index, double.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
                 case ItemValues.DateMarker:
-                    raw.sqlite3_bind_text(statement, index, text); // SQLite keeps dates as ISO 8601 text.
-                    return;
+                    return BindText(statement, index, value.EnumerateObject().First().Value); // SQLite keeps dates as ISO 8601 text.
                 case ItemValues.Utf8Marker:
+                    if (target != SqliteEncoding.Utf8) throw EncodingMismatch("UTF-8", target);
                     // The bytes as they were: SQLite stores what it is given, valid UTF-8 or not.
-                    raw.sqlite3_bind_text(statement, index, (ReadOnlySpan<byte>)Base64(text));
-                    return;
+                    return raw.sqlite3_bind_text(statement, index, (ReadOnlySpan<byte>)Base64(text));
                 case ItemValues.Utf16Marker:
+                    if (target == SqliteEncoding.Utf8) throw EncodingMismatch("UTF-16", target);
                     byte[] bytes = Base64(text);
                     var units = new char[bytes.Length / 2];
                     for (int i = 0; i < units.Length; i++) units[i] = (char)BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i * 2));
-                    raw.sqlite3_bind_text16(statement, index, units);
-                    return;
+                    return raw.sqlite3_bind_text16(statement, index, units);
             }
         }
         // Objects and arrays from sites with JSON columns are kept as their JSON text.
-        raw.sqlite3_bind_text(statement, index, value.GetRawText());
+        return BindUtf8(statement, index, Encoding.UTF8.GetBytes(value.GetRawText()));
     }
+
+    /// <summary>A JSON string as UTF-8 text: straight from the document when it holds no escape, else decoded.</summary>
+    private static int BindText(sqlite3_stmt statement, int index, JsonElement value)
+    {
+        var token = JsonMarshal.GetRawUtf8Value(value); // with its quotes
+        var inner = token[1..^1];
+        if (inner.IndexOf((byte)'\\') < 0) return BindUtf8(statement, index, inner);
+        string text = value.GetString()!;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            return BindUtf8(statement, index, buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>UTF-8 text with its length (SQLite copies it). An empty span would reach SQLite as a null pointer,
+    /// which binds NULL, so empty text goes in as the empty string.</summary>
+    private static int BindUtf8(sqlite3_stmt statement, int index, ReadOnlySpan<byte> utf8) =>
+        utf8.IsEmpty ? raw.sqlite3_bind_text(statement, index, "") : raw.sqlite3_bind_text(statement, index, utf8);
+
+    private static BackupException EncodingMismatch(string kept, SqliteEncoding target) => new(BackupError.InvalidArgument,
+        $"The backup holds text that is not valid {kept}, kept byte for byte, and the file is {Pragma(target)}: SQLite would convert it, and it would not come back as it was. Restore into a {kept} file (with -CreateMissing, a new file takes the backup's encoding).",
+        null);
+
+    /// <summary>The encoding as PRAGMA encoding names it.</summary>
+    public static string Pragma(SqliteEncoding encoding) => encoding switch
+    {
+        SqliteEncoding.Utf16Le => "UTF-16le",
+        SqliteEncoding.Utf16Be => "UTF-16be",
+        _ => "UTF-8",
+    };
 
     private static byte[] Base64(string text)
     {

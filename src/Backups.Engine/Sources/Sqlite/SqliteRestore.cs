@@ -20,60 +20,80 @@ namespace SiteBackup.Engine.Sources.Sqlite;
 /// refused, naming the tables to restore together.</item>
 /// </list>
 /// With <see cref="RestoreStart.CreateMissing"/>, a file that does not exist is made from the backup's definitions
-/// (its settings, tables, indexes, triggers and views), and so are tables missing from one that does; a new file that
-/// a failed restore made is deleted.
+/// (its settings, tables, indexes, triggers, views and computed virtual tables), and so are tables missing from one
+/// that does. A new file is made under a temporary name beside the path and takes the path only once it is complete,
+/// so no one opens it half-made, and a failed restore leaves nothing there.
 /// </summary>
 internal sealed class SqliteRestore : ISiteRestore
 {
     private readonly string _path;
+    private readonly string _file;
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly RestoreStart _start;
     private readonly SqliteDefinitions? _definitions;
-    private readonly bool _newFile;
+    private readonly bool _building;
+    private readonly bool _fresh;
+    private SqliteEncoding _encoding;
     private SqliteCatalog _catalog = new([], []);
     private readonly Dictionary<string, long> _written = new(SqliteNames.Comparer);
     private readonly List<string> _restored = [];
-    private HashSet<(string Child, long? Rowid, string Parent, long Key)>? _brokenBefore;
-    private bool _committed;
+    private readonly List<string> _warnings = [];
+    private Dictionary<(string Child, long? Rowid, string Parent, long Key), int> _brokenBefore = [];
+    private bool _published;
 
-    private SqliteRestore(string path, SqliteConnection connection, SqliteTransaction transaction, RestoreStart start, SqliteDefinitions? definitions, bool newFile)
+    private SqliteRestore(string path, string file, SqliteConnection connection, SqliteTransaction transaction, RestoreStart start, SqliteDefinitions? definitions, bool building, bool fresh)
     {
         _path = path;
+        _file = file;
         _connection = connection;
         _transaction = transaction;
         _start = start;
         _definitions = definitions;
-        _newFile = newFile;
+        _building = building;
+        _fresh = fresh;
     }
 
     public IReadOnlyList<CollectionInfo> Collections => _catalog.Tables.Select(t => t.Collection).ToList();
 
+    public IReadOnlyList<string> Warnings => _warnings;
+
     public static async Task<ISiteRestore> BeginAsync(string path, RestoreStart start, CancellationToken cancellationToken)
     {
         var definitions = SqliteDefinitions.Parse(start.Definitions);
-        bool newFile = !File.Exists(path);
-        if (newFile && definitions is null)
+        bool building = !File.Exists(path);
+        if (building && definitions is null)
             throw new BackupException(BackupError.InvalidArgument,
                 $"The SQLite file '{path}' does not exist, and the backup holds no SQLite definitions to make it from (a backup of another kind of site, or one taken before backups held definitions).", path);
-        var connection = await SqliteConnections.OpenAsync(path, foreignKeys: false, cancellationToken, create: newFile);
+        // A new file is built beside the path (same folder, so the move that publishes it is a rename) under a name
+        // that starts with a dot, as SQLite's own temporary files do not, so that nobody mistakes it for the site.
+        string file = building
+            ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid().ToString("N")[..12]}.restoring")
+            : path;
+        // A file of zero bytes is a database that has never been written (SQLite makes one so): it takes settings.
+        bool fresh = building || new FileInfo(path).Length == 0;
+        var connection = await SqliteConnections.OpenAsync(file, foreignKeys: false, cancellationToken, create: building);
         try
         {
-            if (newFile) await ApplyFileSettingsAsync(connection, definitions!, cancellationToken);
+            bool make = start.CreateMissing && definitions is not null;
+            if (fresh && make) await ApplyFileSettingsAsync(connection, definitions!, cancellationToken);
             // Off for this connection only, until it closes: no trigger fires while the backup's content goes in.
             int rc = raw.sqlite3_db_config(connection.Handle!, raw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, out _);
             if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, connection.Handle);
             // Immediate: take the write lock now, so that a restore fails (or waits) before it reads anything.
             var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: false);
-            var restore = new SqliteRestore(path, connection, transaction, start, definitions, newFile);
-            if (start.CreateMissing && definitions is not null) await restore.CreateMissingAsync(cancellationToken);
+            var restore = new SqliteRestore(path, file, connection, transaction, start, definitions, building, fresh && make);
+            using (var encoding = SqliteSchema.Command(connection, transaction, "PRAGMA encoding"))
+                restore._encoding = SqliteItems.ParseEncoding((string)(await encoding.ExecuteScalarAsync(cancellationToken))!);
+            if (make) restore.CreateMissing();
             restore._catalog = await SqliteSchema.ReadAsync(connection, transaction, cancellationToken);
+            restore.NoteChangedDefinitions();
             return restore;
         }
         catch (Exception e)
         {
             await connection.DisposeAsync();
-            if (newFile) DeleteFile(path);
+            if (building) DeleteFile(file);
             throw SqliteConnections.Translate(e, path);
         }
     }
@@ -94,36 +114,50 @@ internal sealed class SqliteRestore : ISiteRestore
     }
 
     /// <summary>Creates, from the definitions, each destination table the file lacks that is restored under its own
-    /// name, with its indexes and triggers (and every view, in a new file).</summary>
-    private async Task CreateMissingAsync(CancellationToken cancellationToken)
+    /// name, with its indexes and triggers; in a new file, also every view with its triggers and the computed virtual
+    /// tables. Each definition must be the one CREATE it says it is (<see cref="SqliteDefinitions.Create"/>).</summary>
+    private void CreateMissing()
     {
+        var db = _connection.Handle!;
         var existing = new HashSet<string>(SqliteNames.Comparer);
-        using (var list = SqliteSchema.Command(_connection, _transaction, "SELECT name FROM sqlite_schema WHERE type = 'table'"))
-        using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        using (var list = SqliteItems.Prepare(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"))
         {
-            while (await reader.ReadAsync(cancellationToken)) existing.Add(reader.GetString(0));
+            while (SqliteItems.Step(db, list)) existing.Add(raw.sqlite3_column_text(list, 0).utf8_to_string());
         }
         var create = _start.Targets
             .Where(t => SqliteNames.Comparer.Equals(t.Destination, t.Source.Id) && !existing.Contains(t.Source.Id) && _definitions!.TableSql(t.Source.Id) is not null)
             .Select(t => t.Source.Id)
             .ToHashSet(StringComparer.Ordinal);
+        var objects = _definitions!.Objects;
+        var views = objects.Where(o => o.Type == "view").Select(o => o.Name).ToHashSet(SqliteNames.Comparer);
+        var computed = _definitions.Computed.ToHashSet(SqliteNames.Comparer);
         // Tables first (a view or trigger may name any of them), then the rest in the order the file held them, so
         // that sqlite3's .dump of the new file lists everything as the original's does.
-        var objects = _definitions!.Objects;
-        var views = objects.Where(o => o.Type == "view").Select(o => o.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var statements = objects.Where(o => o.Type == "table" && create.Contains(o.Name))
+        var statements = objects.Where(o => o.Type == "table" && (create.Contains(o.Name) || (_fresh && computed.Contains(o.Name) && !existing.Contains(o.Name))))
             .Concat(objects.Where(o => (o.Type is "index" or "trigger" && create.Contains(o.Table))
-                || (_newFile && (o.Type == "view" || (o.Type == "trigger" && views.Contains(o.Table))))));
-        foreach (var statement in statements)
+                || (_fresh && (o.Type == "view" || (o.Type == "trigger" && views.Contains(o.Table))))));
+        foreach (var statement in statements) SqliteDefinitions.Create(db, statement);
+        // The new tables' AUTOINCREMENT rows, under their old rowids where free and so in their old order, before any
+        // row goes in (SQLite would make them in the order the tables are written).
+        if (create.Count > 0 && Exists("sqlite_sequence"))
         {
-            using var command = SqliteSchema.Command(_connection, _transaction, statement.Sql);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var sequence in _definitions.Sequences.Where(s => create.Contains(s.Table)))
+                UpsertSequence(sequence.Table, 0, sequence.Rowid);
         }
-        // The new tables' AUTOINCREMENT rows, under their old rowids and so in their old order, before any row goes in
-        // (SQLite would make them in the order the tables are written).
-        foreach (var sequence in _definitions.Sequences.Where(s => create.Contains(s.Table)))
-            await ExecuteAsync("INSERT INTO sqlite_sequence (rowid, name, seq) VALUES ($rowid, $name, 0)",
-                [("$rowid", sequence.Rowid), ("$name", sequence.Table)], true, cancellationToken);
+    }
+
+    /// <summary>A warning for each table restored under its own name whose definition in the file is not the one the
+    /// backup holds: the rows go in as the file defines it now (another column affinity converts what it can).</summary>
+    private void NoteChangedDefinitions()
+    {
+        if (_definitions is null) return;
+        foreach (var target in _start.Targets)
+        {
+            var table = _catalog.Tables.FirstOrDefault(t => SqliteNames.Comparer.Equals(t.Name, target.Destination));
+            if (table?.Sql is null || !string.Equals(table.Name, target.Source.Id, StringComparison.Ordinal)) continue;
+            if (_definitions.TableSql(target.Source.Id) is { } backedUp && !string.Equals(backedUp, table.Sql, StringComparison.Ordinal))
+                _warnings.Add($"'{table.Name}' is defined otherwise than when it was backed up; its rows go into it as it is now ({table.Sql}), not as it was ({backedUp}).");
+        }
     }
 
     public string? HowToCreate(string sourceId) => _definitions?.TableSql(sourceId) is { } sql ? sql + ";" : null;
@@ -162,10 +196,15 @@ internal sealed class SqliteRestore : ISiteRestore
         }
     }
 
-    /// <summary>Shadow tables hold a virtual table's index in the module's own format, for its own definition only.</summary>
+    /// <summary>Shadow tables hold a virtual table's index in the module's own format, for its own definition only
+    /// (and under its own name: the shadow tables are named after it).</summary>
     private void CheckSameVirtualTable(SqliteTable table, ManifestCollection source)
     {
         string? defined = _definitions?.TableSql(source.Id);
+        if (!string.Equals(table.Name, source.Id, StringComparison.Ordinal))
+            throw new BackupException(BackupError.InvalidArgument,
+                $"The backup's '{source.Id}' is a virtual table kept through its shadow tables, which hold its index under its own name; it cannot go into '{table.Name}'. Restore it under its own name.",
+                table.Name);
         if (table.Kind != SqliteTableKind.Shadowed || defined is null || !string.Equals(defined, table.Sql, StringComparison.Ordinal))
             throw new BackupException(BackupError.InvalidArgument,
                 $"'{table.Name}' is not the virtual table the backup's '{source.Id}' was ({defined ?? "no definition in the backup"}); its shadow tables can only go back into that one. Restore it into a file without it, with -CreateMissing.",
@@ -193,7 +232,7 @@ internal sealed class SqliteRestore : ISiteRestore
 
     private long WriteRows(SqliteTable table, string? rowidProperty, ItemReader items, CancellationToken cancellationToken)
     {
-        using var inserts = new InsertStatements(_connection.Handle!, table, rowidProperty, items.Collection.Id, shadowItems: false);
+        using var inserts = new SqliteInserts(_connection.Handle!, table, rowidProperty, items.Collection.Id, shadowItems: false, _encoding);
         long written = 0;
         while (items.Read() is { } document)
         {
@@ -210,7 +249,7 @@ internal sealed class SqliteRestore : ISiteRestore
 
     private long WriteShadowRows(SqliteTable table, ManifestCollection source, ItemReader items, CancellationToken cancellationToken)
     {
-        var bySuffix = new Dictionary<string, InsertStatements>(StringComparer.Ordinal);
+        var bySuffix = new Dictionary<string, ShadowWrite>(StringComparer.Ordinal);
         try
         {
             long written = 0;
@@ -223,24 +262,32 @@ internal sealed class SqliteRestore : ISiteRestore
                     string suffix = item.TryGetProperty(CollectionLayout.ShadowProperty, out var named) && named.ValueKind == JsonValueKind.String
                         ? named.GetString()!
                         : throw new BackupException(BackupError.ArchiveCorrupt, $"The archive is corrupt: an item of '{source.Id}' names no shadow table.", source.Id);
-                    if (!bySuffix.TryGetValue(suffix, out var inserts))
+                    if (!bySuffix.TryGetValue(suffix, out var target))
                     {
                         var shadow = table.Shadows.FirstOrDefault(s => string.Equals(s.Suffix, suffix, StringComparison.Ordinal))
                             ?? throw new BackupException(BackupError.InvalidArgument, $"'{table.Name}' has no shadow table '{table.Name}_{suffix}' for the backup's rows.", table.Name);
-                        bySuffix[suffix] = inserts = new InsertStatements(_connection.Handle!, shadow, source.Rowid, source.Id, shadowItems: true);
+                        bySuffix[suffix] = target = new ShadowWrite(new SqliteInserts(_connection.Handle!, shadow, source.Rowid, source.Id, shadowItems: true, _encoding), shadow.Name);
                     }
-                    inserts.Insert(item);
-                    Count($"{table.Name}_{suffix}", 1);
+                    target.Inserts.Insert(item);
+                    target.Rows++;
                     written++;
                 }
             }
-            foreach (var shadow in table.Shadows) Count(shadow.Name, 0);
+            // Every shadow table is counted, those the backup had no rows for too (they must be empty).
+            foreach (var shadow in table.Shadows) Count(shadow.Name, bySuffix.Values.FirstOrDefault(w => w.Table == shadow.Name)?.Rows ?? 0);
             return written;
         }
         finally
         {
-            foreach (var inserts in bySuffix.Values) inserts.Dispose();
+            foreach (var write in bySuffix.Values) write.Inserts.Dispose();
         }
+    }
+
+    private sealed class ShadowWrite(SqliteInserts inserts, string table)
+    {
+        public SqliteInserts Inserts { get; } = inserts;
+        public string Table { get; } = table;
+        public long Rows { get; set; }
     }
 
     private static long Drain(ItemReader items)
@@ -263,24 +310,42 @@ internal sealed class SqliteRestore : ISiteRestore
             await RebuildIndexesAsync(cancellationToken);
             if (_definitions is not null)
             {
-                await RestoreSequencesAsync(cancellationToken);
+                RestoreSequences();
                 await RestoreStatisticsAsync(cancellationToken);
             }
             await CheckCountsAsync(cancellationToken);
             CheckReferences();
-            if (_newFile)
+            if (_fresh)
             {
                 await ExecuteAsync($"PRAGMA user_version = {_definitions!.UserVersion}", cancellationToken);
                 await ExecuteAsync($"PRAGMA application_id = {_definitions.ApplicationId}", cancellationToken);
             }
             await _transaction.CommitAsync(cancellationToken);
-            _committed = true;
             // Outside any transaction, as SQLite requires; it stays with the file.
-            if (_newFile && _definitions!.JournalMode == "wal") await ExecuteAsync("PRAGMA journal_mode = wal", [], inTransaction: false, cancellationToken);
+            if (_fresh && _definitions!.JournalMode == "wal") await ExecuteAsync("PRAGMA journal_mode = wal", [], inTransaction: false, cancellationToken);
         }
         catch (SqliteException e)
         {
             throw SqliteConnections.Translate(e, _path);
+        }
+        if (_building) await PublishAsync();
+    }
+
+    /// <summary>Gives the new file its path: closed first (the last connection to a WAL file folds the log into it),
+    /// then renamed, never over a file that appeared there meanwhile.</summary>
+    private async Task PublishAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+        try
+        {
+            File.Move(_file, _path, overwrite: false);
+            _published = true;
+        }
+        catch (IOException e) when (File.Exists(_path))
+        {
+            throw new BackupException(BackupError.OperationFailed,
+                $"The SQLite file '{_path}' appeared while the restore made it; it was left as it is, and nothing was restored.", _path, e);
         }
     }
 
@@ -295,51 +360,67 @@ internal sealed class SqliteRestore : ISiteRestore
         }
     }
 
-    /// <summary>Each restored table's AUTOINCREMENT counter as the backup had it (or none, when it had none). A row
-    /// that is there is updated in place, and one that is not goes in under its old rowid when that is free, so that
-    /// the rows keep their order (sqlite3's .dump lists them by it).</summary>
-    private async Task RestoreSequencesAsync(CancellationToken cancellationToken)
+    /// <summary>Each restored AUTOINCREMENT table's counter as the backup had it, or none when it had none (then
+    /// SQLite counts on from the rows it holds).</summary>
+    private void RestoreSequences()
     {
-        if (!await ExistsAsync("sqlite_sequence", cancellationToken)) return;
+        if (!Exists("sqlite_sequence")) return;
         var rows = _start.Targets
             .Select(t => (Table: Destination(t.Destination).Table, Sequence: _definitions!.Sequences.FirstOrDefault(s => s.Table == t.Source.Id)))
-            .Where(r => r.Table.Sql is not null && r.Table.Sql.Contains("AUTOINCREMENT", StringComparison.OrdinalIgnoreCase))
+            .Where(r => r.Table.Kind == SqliteTableKind.Table && IsAutoincrement(r.Table))
             .OrderBy(r => r.Sequence?.Rowid ?? long.MaxValue);
         foreach (var (table, sequence) in rows)
         {
-            if (sequence is null)
-            {
-                await ExecuteAsync("DELETE FROM sqlite_sequence WHERE name = $name", [("$name", table.Name)], true, cancellationToken);
-                continue;
-            }
-            await ExecuteAsync(
-                """
-                UPDATE sqlite_sequence SET seq = $seq WHERE name = $name;
-                INSERT INTO sqlite_sequence (rowid, name, seq)
-                  SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_sequence WHERE rowid = $rowid) THEN NULL ELSE $rowid END, $name, $seq
-                  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = $name);
-                """, [("$name", table.Name), ("$seq", sequence.Seq), ("$rowid", sequence.Rowid)], true, cancellationToken);
+            if (sequence is null) Run("DELETE FROM sqlite_sequence WHERE name = ?1", table.Name);
+            else UpsertSequence(table.Name, sequence.Seq, sequence.Rowid);
         }
     }
 
-    /// <summary>The query planner's statistics of each table restored under its own name, as the backup had them.</summary>
+    /// <summary>Whether SQLite keeps a counter for the table: an insert into it then keeps the largest rowid
+    /// (OP_MemMax), which only AUTOINCREMENT does. Explaining the statement compiles it and runs nothing.</summary>
+    private bool IsAutoincrement(SqliteTable table)
+    {
+        if (table.WithoutRowid) return false;
+        var db = _connection.Handle!;
+        using var explain = SqliteItems.Prepare(db, $"EXPLAIN INSERT INTO {table.QuotedName} DEFAULT VALUES");
+        while (SqliteItems.Step(db, explain))
+        {
+            if (raw.sqlite3_column_text(explain, 1).utf8_to_string() == "MemMax") return true;
+        }
+        return false;
+    }
+
+    /// <summary>A row of sqlite_sequence updated in place, or added under its old rowid when that is free, so that the
+    /// rows keep their order (sqlite3's .dump lists them by it).</summary>
+    private void UpsertSequence(string table, long seq, long rowid)
+    {
+        Run("UPDATE sqlite_sequence SET seq = ?2 WHERE name = ?1", table, seq);
+        Run("""
+            INSERT INTO sqlite_sequence (rowid, name, seq)
+              SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_sequence WHERE rowid = ?3) THEN NULL ELSE ?3 END, ?1, ?2
+              WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)
+            """, table, seq, rowid);
+    }
+
+    /// <summary>The query planner's statistics: every restored table's old ones go (they describe rows that are gone),
+    /// and a table restored under its own name gets the backup's back.</summary>
     private async Task RestoreStatisticsAsync(CancellationToken cancellationToken)
     {
-        var own = _start.Targets.Where(t => string.Equals(Destination(t.Destination).Table.Name, t.Source.Id, StringComparison.Ordinal)).Select(t => t.Source.Id).ToList();
-        var statistics = _definitions!.Statistics.Where(s => own.Contains(s.Table, StringComparer.Ordinal)).ToList();
-        if (!await ExistsAsync("sqlite_stat1", cancellationToken))
+        var destinations = _start.Targets.Select(t => (Table: Destination(t.Destination).Table.Name, t.Source.Id)).ToList();
+        var own = destinations.Where(d => string.Equals(d.Table, d.Id, StringComparison.Ordinal)).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var statistics = _definitions!.Statistics.Where(s => own.Contains(s.Table)).ToList();
+        if (!Exists("sqlite_stat1"))
         {
             if (statistics.Count == 0) return;
             await ExecuteAsync("ANALYZE sqlite_schema", cancellationToken); // makes sqlite_stat1, as sqlite3's .dump does
         }
-        foreach (string table in own) await ExecuteAsync("DELETE FROM sqlite_stat1 WHERE tbl = $table", [("$table", table)], true, cancellationToken);
+        foreach (var (table, _) in destinations) Run("DELETE FROM sqlite_stat1 WHERE tbl = ?1", table);
         // Under their old rowids when those are free, as the sequences are, so that the rows keep their order.
         foreach (var statistic in statistics)
-            await ExecuteAsync(
-                """
+            Run("""
                 INSERT INTO sqlite_stat1 (rowid, tbl, idx, stat)
-                  VALUES (CASE WHEN EXISTS (SELECT 1 FROM sqlite_stat1 WHERE rowid = $rowid) THEN NULL ELSE $rowid END, $table, $index, $stat)
-                """, [("$table", statistic.Table), ("$index", statistic.Index), ("$stat", statistic.Stat), ("$rowid", statistic.Rowid)], true, cancellationToken);
+                  VALUES (CASE WHEN EXISTS (SELECT 1 FROM sqlite_stat1 WHERE rowid = ?4) THEN NULL ELSE ?4 END, ?1, ?2, ?3)
+                """, statistic.Table, statistic.Index, statistic.Stat, statistic.Rowid);
     }
 
     /// <summary>Every table written holds exactly the rows written into it (a constraint's ON CONFLICT clause, say,
@@ -356,56 +437,46 @@ internal sealed class SqliteRestore : ISiteRestore
         }
     }
 
-    /// <summary>
-    /// The references that cross between restored tables and the others, broken as they stand (foreign_key_check):
-    /// a restore of some tables must not add to them. References between two restored tables are the backup's own,
-    /// and are left as the backup had them.
-    /// </summary>
-    private HashSet<(string Child, long? Rowid, string Parent, long Key)> BrokenReferences()
-    {
-        bool Restored(string table) => _restored.Contains(table, SqliteNames.Comparer);
-        var broken = new HashSet<(string, long?, string, long)>();
-        foreach (var child in _catalog.Tables.Where(t => t.Kind == SqliteTableKind.Table))
-        {
-            var parents = Query($"SELECT DISTINCT \"table\" FROM pragma_foreign_key_list({Literal(child.Name)})", s => raw.sqlite3_column_text(s, 0).utf8_to_string()).ToList();
-            if (!parents.Any(p => Restored(p) != Restored(child.Name))) continue;
-            foreach (var row in Query($"SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check({Literal(child.Name)})",
-                s => (Child: raw.sqlite3_column_text(s, 0).utf8_to_string(), Rowid: raw.sqlite3_column_type(s, 1) == raw.SQLITE_NULL ? (long?)null : raw.sqlite3_column_int64(s, 1),
-                      Parent: raw.sqlite3_column_text(s, 2).utf8_to_string(), Key: raw.sqlite3_column_int64(s, 3))))
-            {
-                if (Restored(row.Parent) != Restored(row.Child)) broken.Add(row);
-            }
-        }
-        return broken;
-    }
+    private Dictionary<(string Child, long? Rowid, string Parent, long Key), int> BrokenReferences() =>
+        SqliteReferences.Crossing(_connection.Handle!, _catalog.Tables, table => _restored.Contains(table, SqliteNames.Comparer));
 
+    /// <summary>A restore of some tables must not add to the references broken between them and the rest.</summary>
     private void CheckReferences()
     {
-        var added = BrokenReferences().Where(r => _brokenBefore is null || !_brokenBefore.Contains(r)).ToList();
+        var added = SqliteReferences.Added(_brokenBefore, BrokenReferences());
         if (added.Count == 0) return;
-        var pairs = added.GroupBy(r => (r.Child, r.Parent)).Select(g => $"{g.Count()} row(s) of '{g.Key.Child}' would refer to rows of '{g.Key.Parent}' that are not there").ToList();
+        var pairs = added.GroupBy(r => r).Select(g => $"{g.Count()} row(s) of '{g.Key.Child}' would refer to rows of '{g.Key.Parent}' that are not there").ToList();
         var together = added.SelectMany(r => new[] { r.Child, r.Parent }).Distinct(SqliteNames.Comparer).Select(t => $"'{t}'");
         throw new BackupException(BackupError.InvalidArgument,
             $"Restoring {string.Join(", ", _restored.Select(t => $"'{t}'"))} without the tables that refer to them or that they refer to would break references: {string.Join("; ", pairs)}. Restore {string.Join(", ", together)} together. Nothing was restored.",
             _path);
     }
 
-    private List<T> Query<T>(string sql, Func<sqlite3_stmt, T> row)
+    private bool Exists(string table)
+    {
+        var db = _connection.Handle!;
+        using var statement = SqliteItems.Prepare(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1");
+        raw.sqlite3_bind_text(statement, 1, table);
+        return SqliteItems.Step(db, statement);
+    }
+
+    /// <summary>Runs one statement with its parameters bound by position, inside the restore's transaction.</summary>
+    private void Run(string sql, params object?[] parameters)
     {
         var db = _connection.Handle!;
         using var statement = SqliteItems.Prepare(db, sql);
-        var rows = new List<T>();
-        while (SqliteItems.Step(db, statement)) rows.Add(row(statement));
-        return rows;
-    }
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
-
-    private async Task<bool> ExistsAsync(string table, CancellationToken cancellationToken)
-    {
-        using var command = SqliteSchema.Command(_connection, _transaction, "SELECT count(*) FROM sqlite_schema WHERE name = $name");
-        command.Parameters.AddWithValue("$name", table);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            int rc = parameters[i] switch
+            {
+                null => raw.sqlite3_bind_null(statement, i + 1),
+                long number => raw.sqlite3_bind_int64(statement, i + 1, number),
+                string text => raw.sqlite3_bind_text(statement, i + 1, text),
+                var other => throw new ArgumentException($"Cannot bind {other.GetType()}.", nameof(parameters)),
+            };
+            if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
+        }
+        SqliteItems.Execute(db, statement);
     }
 
     private Task ExecuteAsync(string sql, CancellationToken cancellationToken) => ExecuteAsync(sql, [], true, cancellationToken);
@@ -433,91 +504,16 @@ internal sealed class SqliteRestore : ISiteRestore
     {
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
-        if (_newFile && !_committed) DeleteFile(_path);
+        if (_building && !_published) DeleteFile(_file);
     }
 
     /// <summary>Removes a file a failed restore made, with whatever journal SQLite left beside it.</summary>
-    private static void DeleteFile(string path)
+    private static void DeleteFile(string file)
     {
-        SqliteConnection.ClearAllPools();
-        foreach (string file in new[] { path, path + "-journal", path + "-wal", path + "-shm" })
+        foreach (string path in new[] { file, file + "-journal", file + "-wal", file + "-shm" })
         {
-            try { File.Delete(file); }
+            try { File.Delete(path); }
             catch (IOException) { /* the restore's own error is the one to report */ }
-        }
-    }
-
-    /// <summary>
-    /// Prepared INSERT statements, one per distinct list of properties (almost always just one), driven through
-    /// SQLitePCL directly: parameters bound by position. Microsoft.Data.Sqlite binds every parameter by name on
-    /// every execution, which a profile of a 1,000,000-row restore showed to cost about half of its time. They run
-    /// on the restore's connection, inside its transaction. The rowid property goes into the table's rowid; the
-    /// shadow-table property names the table and is not a column.
-    /// </summary>
-    private sealed class InsertStatements(sqlite3 database, SqliteTable table, string? rowidProperty, string collectionId, bool shadowItems) : IDisposable
-    {
-        private readonly Dictionary<string, sqlite3_stmt> _byShape = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _columns = new(table.Columns, StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _names = [];
-        private sqlite3_stmt? _last;
-        private string[] _lastNames = [];
-
-        public void Insert(JsonElement item)
-        {
-            var statement = For(item);
-            int index = 1;
-            foreach (var property in item.EnumerateObject())
-            {
-                if (shadowItems && property.NameEquals(CollectionLayout.ShadowProperty)) continue;
-                SqliteItems.Bind(statement, index++, property.Value);
-            }
-            SqliteItems.Execute(database, statement);
-        }
-
-        private sqlite3_stmt For(JsonElement item)
-        {
-            _names.Clear();
-            foreach (var property in item.EnumerateObject())
-            {
-                if (!(shadowItems && property.NameEquals(CollectionLayout.ShadowProperty))) _names.Add(property.Name);
-            }
-            if (_last is not null && _names.SequenceEqual(_lastNames, StringComparer.Ordinal)) return _last;
-
-            string shape = string.Join('\0', _names);
-            if (!_byShape.TryGetValue(shape, out var statement))
-            {
-                var columns = _names.Select(Column).ToList();
-                string sql = columns.Count == 0
-                    ? $"INSERT INTO {table.QuotedName} DEFAULT VALUES"
-                    : $"INSERT INTO {table.QuotedName} ({string.Join(", ", columns.Select(SqliteSchema.Quote))}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
-                statement = SqliteItems.Prepare(database, sql);
-                _byShape.Add(shape, statement);
-            }
-            _last = statement;
-            _lastNames = [.. _names];
-            return statement;
-        }
-
-        /// <summary>The SQL column a property goes into.</summary>
-        private string Column(string property)
-        {
-            if (property == rowidProperty)
-            {
-                return RowidName()
-                    ?? throw new BackupException(BackupError.InvalidArgument,
-                        $"The backup's '{collectionId}' keeps each row's rowid, and '{table.Name}' has none to take it (it is WITHOUT ROWID, or its columns take every name for it).", table.Name);
-            }
-            return _columns.Contains(property) ? property : throw ShapeErrors.ColumnMissing(collectionId, property);
-        }
-
-        /// <summary>How to name the destination's rowid: its own rowid name, or the first name of it no column takes
-        /// (in a table with an INTEGER PRIMARY KEY, the name reaches that column).</summary>
-        private string? RowidName() =>
-            table.WithoutRowid ? null : table.Rowid ?? SqliteSchema.RowidNames.FirstOrDefault(n => !_columns.Contains(n));
-
-        public void Dispose()
-        {
-            foreach (var statement in _byShape.Values) statement.Dispose();
         }
     }
 }

@@ -53,8 +53,15 @@ internal sealed record SqliteTable(CollectionInfo Collection, IReadOnlyList<stri
     public string? ContentTable { get; init; }
 }
 
-/// <summary>The collections of a SQLite file, and what of it a backup cannot keep.</summary>
-internal sealed record SqliteCatalog(IReadOnlyList<SqliteTable> Tables, IReadOnlyList<Omission> Omissions);
+/// <summary>
+/// The collections of a SQLite file; what of it that is no collection a backup cannot keep (<see cref="Omissions"/>:
+/// virtual tables that cannot be read or written); and the virtual tables that compute their rows from others
+/// (<see cref="Computed"/>, fts5vocab say), whose definitions a backup keeps as it keeps views'.
+/// </summary>
+internal sealed record SqliteCatalog(IReadOnlyList<SqliteTable> Tables, IReadOnlyList<Omission> Omissions)
+{
+    public IReadOnlyList<string> Computed { get; init; } = [];
+}
 
 internal static partial class SqliteSchema
 {
@@ -64,7 +71,8 @@ internal static partial class SqliteSchema
     /// <summary>
     /// Every user table and virtual table of the main schema, by name. SQLite's own tables (sqlite_*) are not
     /// collections, nor are shadow tables: their rows travel with the virtual table they belong to. A virtual table
-    /// whose module is not in this SQLite cannot be read, and is an omission, named.
+    /// whose module is not in this SQLite cannot be read, and one that takes no writes (fts5vocab, say) could not
+    /// get its rows back: each is an omission, named.
     /// </summary>
     public static async Task<SqliteCatalog> ReadAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -81,17 +89,14 @@ internal static partial class SqliteSchema
                 listed.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2) != 0, reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
-        var virtualNames = listed.Where(t => t.Type == "virtual").Select(t => t.Name).ToList();
         var tables = new List<SqliteTable>();
         var omissions = new List<Omission>();
+        var computed = new List<string>();
         foreach (var (name, type, withoutRowid, sql) in listed.Where(t => t.Type != "shadow"))
         {
             if (type == "table")
             {
-                var table = await ReadTableAsync(connection, transaction, name, withoutRowid, sql, cancellationToken);
-                if (table.RowidUnreachable)
-                    omissions.Add(new Omission(name, "its rowids cannot be read, because its columns take every name for them (rowid, oid and _rowid_); its rows are kept without them."));
-                tables.Add(table);
+                tables.Add(await ReadTableAsync(connection, transaction, name, withoutRowid, sql, cancellationToken));
                 continue;
             }
 
@@ -101,12 +106,17 @@ internal static partial class SqliteSchema
                 omissions.Add(new Omission(name, $"it is a virtual table of the module '{module}', which this SQLite cannot read ({why})."));
                 continue;
             }
-            // A shadow table belongs to the virtual table whose name and "_" begin it (the longest such name).
-            var shadows = listed.Where(s => s.Type == "shadow" && OwnerOf(s.Name, virtualNames) == name).ToList();
+            var shadows = listed.Where(s => s.Type == "shadow" && SqliteNames.Comparer.Equals(OwnerOf(s.Name), name)).ToList();
             var collection = new CollectionInfo(name, name);
             if (shadows.Count == 0)
             {
-                tables.Add(await ReadTableAsync(connection, transaction, name, false, sql, cancellationToken) with { Kind = SqliteTableKind.VirtualRows });
+                if (NotWritable(connection, name) is { } refusal)
+                {
+                    omissions.Add(new Omission(name, $"it is a virtual table of the module '{module}' that takes no rows ({refusal}): its rows are computed, so none are kept; its definition is, and a file a restore makes has it."));
+                    computed.Add(name);
+                    continue;
+                }
+                tables.Add(await ReadTableAsync(connection, transaction, name, withoutRowid, sql, cancellationToken) with { Kind = SqliteTableKind.VirtualRows });
             }
             else if (module is "fts3" or "fts4" or "fts5" && ContentOption(sql) is { Length: > 0 } content)
             {
@@ -120,7 +130,7 @@ internal static partial class SqliteSchema
                 tables.Add(new SqliteTable(collection, []) { Kind = SqliteTableKind.Shadowed, Sql = sql, Shadows = read, ContentTable = module is "fts3" or "fts4" or "fts5" ? ContentOption(sql) : null });
             }
         }
-        return new SqliteCatalog(tables, omissions);
+        return new SqliteCatalog(tables, omissions) { Computed = computed };
     }
 
     private static async Task<SqliteTable> ReadTableAsync(
@@ -147,7 +157,7 @@ internal static partial class SqliteSchema
         if (primaryKey.Count == 1 && string.Equals(primaryKey[0].Type.Trim(), "INTEGER", StringComparison.OrdinalIgnoreCase)
             && await IsRowidAliasAsync(connection, transaction, name, primaryKey[0].Name, cancellationToken))
             return table; // the column is the rowid: items carry it as that column
-        string? rowid = RowidNames.FirstOrDefault(r => !all.Contains(r, StringComparer.OrdinalIgnoreCase));
+        string? rowid = RowidNames.FirstOrDefault(r => !all.Contains(r, SqliteNames.Comparer));
         return table with { Rowid = rowid, RowidUnreachable = rowid is null };
     }
 
@@ -182,8 +192,23 @@ internal static partial class SqliteSchema
         }
     }
 
-    private static string? OwnerOf(string shadow, List<string> virtualNames) =>
-        virtualNames.Where(v => shadow.StartsWith(v + "_", StringComparison.OrdinalIgnoreCase)).MaxBy(v => v.Length);
+    /// <summary>Why a virtual table takes no writes (its module has no way to), or null: SQLite refuses to prepare
+    /// any write to it, so preparing one (never run) tells.</summary>
+    private static string? NotWritable(SqliteConnection connection, string name)
+    {
+        try
+        {
+            using var statement = SqliteItems.Prepare(connection.Handle!, $"DELETE FROM {Quote(name)}");
+            return null;
+        }
+        catch (SqliteException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The virtual table a shadow table belongs to: SQLite takes its name up to the last "_".</summary>
+    private static string OwnerOf(string shadow) => shadow[..Math.Max(0, shadow.LastIndexOf('_'))];
 
     /// <summary>The module of a CREATE VIRTUAL TABLE statement, lower-case.</summary>
     public static string ModuleOf(string? sql) =>

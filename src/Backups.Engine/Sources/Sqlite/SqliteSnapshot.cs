@@ -21,7 +21,22 @@ internal sealed class SqliteSnapshot(
 {
     public IReadOnlyList<CollectionInfo> Collections { get; } = catalog.Tables.Select(t => t.Collection).ToList();
 
-    public IReadOnlyList<Omission> Omissions => catalog.Omissions;
+    /// <summary>The file's omissions (virtual tables that cannot be read or written), and of the selected tables:
+    /// rowids that cannot be read, and an FTS index over another table's content that is backed up without that table
+    /// (a restore rebuilds it from whatever that table then holds).</summary>
+    public IReadOnlyList<Omission> Omissions(IReadOnlyList<CollectionInfo> selected)
+    {
+        var omissions = catalog.Omissions.ToList();
+        var names = selected.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var table in catalog.Tables.Where(t => names.Contains(t.Name)))
+        {
+            if (table.RowidUnreachable)
+                omissions.Add(new Omission(table.Name, "its rowids cannot be read, because its columns take every name for them (rowid, oid and _rowid_); its rows are kept without them."));
+            if (table.Kind == SqliteTableKind.Rebuilt && table.ContentTable is { } content && !names.Contains(content, SqliteNames.Comparer))
+                omissions.Add(new Omission(table.Name, $"it is a full-text index over '{content}', which this backup does not hold: a restore rebuilds it from what '{content}' holds then."));
+        }
+        return omissions;
+    }
 
     public CollectionLayout Layout(CollectionInfo collection)
     {
@@ -149,7 +164,7 @@ internal sealed class SqliteSnapshot(
     {
         try
         {
-            return await SqliteDefinitions.ReadAsync(connection, transaction, collections.Select(Table).ToList(), cancellationToken);
+            return await SqliteDefinitions.ReadAsync(connection, transaction, collections.Select(Table).ToList(), catalog.Computed, cancellationToken);
         }
         catch (SqliteException e)
         {

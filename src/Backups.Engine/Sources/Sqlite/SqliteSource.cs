@@ -35,7 +35,8 @@ internal sealed class SqliteSource(string path) : ISiteSource
             // sees the database as of that moment (WAL), or writers wait for it to end (rollback journal).
             var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: true);
             var catalog = await SqliteSchema.ReadAsync(connection, transaction, cancellationToken);
-            var encoding = SqliteItems.ParseEncoding((string)(await SqliteSchema.Command(connection, transaction, "PRAGMA encoding").ExecuteScalarAsync(cancellationToken))!);
+            using var pragma = SqliteSchema.Command(connection, transaction, "PRAGMA encoding");
+            var encoding = SqliteItems.ParseEncoding((string)(await pragma.ExecuteScalarAsync(cancellationToken))!);
             return new SqliteSnapshot(connection, transaction, catalog, encoding);
         }
         catch (Exception e)
