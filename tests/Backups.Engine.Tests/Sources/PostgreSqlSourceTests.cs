@@ -67,7 +67,7 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Tables_with_composite_columns_take_the_json_path_and_round_trip_too()
+    public async Task Tables_with_composite_columns_round_trip_also_from_archives_that_kept_them_as_JSON_objects()
     {
         await _site.ExecuteAsync(
             """
@@ -83,8 +83,23 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
         await _site.ExecuteAsync("DELETE FROM wallets WHERE id = 1; UPDATE wallets SET note = 'changed';");
 
         await TestEngine.RestoreAsync(_site, store, backup.Id);
-
         Assert.Equal(before, _site.Psql(query));
+
+        // Archives before values were kept as their text held composites as JSON objects: they restore too.
+        ArchiveFiles.EditItems(_folder.Combine("store", "archives", backup.Id + ".zip"), "wallets", lines => lines
+            .Select(l => l.Replace("\"(12.50,EUR)\"", "{\"value\": 12.50, \"currency\": \"EUR\"}", StringComparison.Ordinal)
+                .Replace("\"{\\\"(1,EUR)\\\",\\\"(2.25,USD)\\\"}\"", "[{\"value\": 1, \"currency\": \"EUR\"}, {\"value\": 2.25, \"currency\": \"USD\"}]", StringComparison.Ordinal))
+            .ToArray());
+        Assert.Contains("{\"value\": 12.50", ArchiveText(backup.Id), StringComparison.Ordinal);
+        await _site.ExecuteAsync("DELETE FROM wallets;");
+        await TestEngine.RestoreAsync(_site, store, backup.Id);
+        Assert.Equal(before, _site.Psql(query));
+    }
+
+    private string ArchiveText(string backupId)
+    {
+        using var archive = new MemoryStream(File.ReadAllBytes(_folder.Combine("store", "archives", backupId + ".zip")));
+        return string.Concat(ArchiveFiles.Entries(archive).Select(e => System.Text.Encoding.UTF8.GetString(e.Data)));
     }
 
     [Fact]

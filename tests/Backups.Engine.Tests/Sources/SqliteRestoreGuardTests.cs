@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
@@ -72,7 +70,7 @@ public sealed class SqliteRestoreGuardTests : IDisposable
         SqliteJudge.Create(path, "CREATE TABLE a (x); INSERT INTO a VALUES (1); CREATE TABLE b (y); INSERT INTO b VALUES (2);");
         var (backup, store) = await BackupAsync(path);
         // A crafted archive, its checksums made to match: only the definitions' own checks stand in the way.
-        EditDefinitions(store, backup, definitions =>
+        ArchiveFiles.EditDefinitions(_folder.Combine("store", "archives", backup.Id + ".zip"), definitions =>
         {
             foreach (var o in definitions["objects"]!.AsArray())
             {
@@ -132,7 +130,7 @@ public sealed class SqliteRestoreGuardTests : IDisposable
         // A restore that fails at the end (a table that changes rows as they go in) leaves no file and no temporary one.
         SqliteJudge.Shell(path, "CREATE TABLE m (k PRIMARY KEY ON CONFLICT REPLACE, v); INSERT INTO m VALUES ('z', 1); INSERT INTO m VALUES ('z', 2);");
         var (merging, mergingStore) = await BackupAsync(path);
-        EditItems(mergingStore, merging, "m", lines => [.. lines, lines[0]]);
+        ArchiveFiles.EditItems(_folder.Combine("store", "archives", merging.Id + ".zip"), "m", lines => [.. lines, lines[0]]);
         File.Delete(target);
         await Assert.ThrowsAsync<BackupException>(() => RestoreAsync(merging, mergingStore, target, createMissing: true));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(target)!));
@@ -312,51 +310,6 @@ public sealed class SqliteRestoreGuardTests : IDisposable
         var e = await Assert.ThrowsAsync<BackupException>(() => RestoreAsync(backup, store, path, collections: ["a"], destinations: new Dictionary<string, string> { ["a"] = "b" }));
         Assert.Equal(BackupError.InvalidArgument, e.Error);
         Assert.Contains("under its own name", e.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>Rewrites the archive's definitions and makes the manifest's size and checksum match them.</summary>
-    private void EditDefinitions(IBackupStore store, BackupRecord backup, Action<JsonObject> edit)
-    {
-        _ = store;
-        string archive = _folder.Combine("store", "archives", backup.Id + ".zip");
-        using var original = new MemoryStream(File.ReadAllBytes(archive));
-        byte[] data = [];
-        using var rewritten = ArchiveFiles.Rewrite(original, entries => entries.Select(e =>
-        {
-            if (e.Name != "definitions.json") return e;
-            var definitions = JsonNode.Parse(e.Data)!.AsObject();
-            edit(definitions);
-            data = Encoding.UTF8.GetBytes(definitions.ToJsonString());
-            return (e.Name, data);
-        }).ToList());
-        File.WriteAllBytes(archive, ArchiveFiles.EditManifest(rewritten, m =>
-        {
-            m["definitions"]!["byteCount"] = data.Length;
-            m["definitions"]!["sha256"] = Convert.ToHexStringLower(SHA256.HashData(data));
-        }).ToArray());
-    }
-
-    /// <summary>Rewrites the items of one collection, with the manifest's count, size and checksum made to match.</summary>
-    private void EditItems(IBackupStore store, BackupRecord backup, string collection, Func<string[], string[]> edit)
-    {
-        _ = store;
-        string archive = _folder.Combine("store", "archives", backup.Id + ".zip");
-        using var original = new MemoryStream(File.ReadAllBytes(archive));
-        var manifest = JsonNode.Parse(ArchiveFiles.Entries(original).Single(e => e.Name == "manifest.json").Data)!.AsObject();
-        var entry = manifest["collections"]!.AsArray().Single(c => (string?)c!["id"] == collection)!;
-        string name = (string)entry["entry"]!;
-        original.Position = 0;
-        var lines = edit(Encoding.UTF8.GetString(ArchiveFiles.Entries(original).Single(e => e.Name == name).Data).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        byte[] data = Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
-        original.Position = 0;
-        using var rewritten = ArchiveFiles.Rewrite(original, entries => entries.Select(e => e.Name == name ? (e.Name, data) : e).ToList());
-        File.WriteAllBytes(archive, ArchiveFiles.EditManifest(rewritten, m =>
-        {
-            var c = m["collections"]!.AsArray().Single(c => (string?)c!["id"] == collection)!;
-            c["itemCount"] = lines.Length;
-            c["byteCount"] = data.Length;
-            c["sha256"] = Convert.ToHexStringLower(SHA256.HashData(data));
-        }).ToArray());
     }
 
     private sealed class Warnings(Action<string> report) : IProgress<string>

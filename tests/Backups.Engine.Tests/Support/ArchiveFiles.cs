@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using SiteBackup.Engine.Archive;
@@ -98,5 +99,52 @@ public static class ArchiveFiles
             return;
         }
         throw new InvalidOperationException($"No central directory entry for {entry}.");
+    }
+
+    /// <summary>Rewrites the definitions of the archive at <paramref name="path"/>, the manifest's size and checksum
+    /// made to match.</summary>
+    public static void EditDefinitions(string path, Action<JsonObject> edit) =>
+        EditEntry(path, _ => "definitions.json", data =>
+        {
+            var definitions = JsonNode.Parse(data)!.AsObject();
+            edit(definitions);
+            return Encoding.UTF8.GetBytes(definitions.ToJsonString());
+        }, m => m["definitions"]!);
+
+    /// <summary>Rewrites the item lines of one collection of the archive at <paramref name="path"/>, the manifest's
+    /// count, size and checksum made to match.</summary>
+    public static void EditItems(string path, string collection, Func<string[], string[]> edit)
+    {
+        JsonNode Described(JsonObject manifest) => manifest["collections"]!.AsArray().Single(c => (string?)c!["id"] == collection)!;
+        int count = 0;
+        EditEntry(path, m => (string)Described(m)["entry"]!, data =>
+        {
+            var lines = edit(Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            count = lines.Length;
+            return Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+        }, m =>
+        {
+            var described = Described(m);
+            described["itemCount"] = count;
+            return described;
+        });
+    }
+
+    /// <summary>A crafted archive: one entry rewritten, and the manifest's byteCount and sha256 for it made to match,
+    /// so that only a restore's own checks stand in the way.</summary>
+    private static void EditEntry(string path, Func<JsonObject, string> entryOf, Func<byte[], byte[]> edit, Func<JsonObject, JsonNode> describing)
+    {
+        using var original = new MemoryStream(File.ReadAllBytes(path));
+        var entries = Entries(original);
+        string entry = entryOf(JsonNode.Parse(entries.Single(e => e.Name == ArchiveFormat.ManifestEntryName).Data)!.AsObject());
+        byte[] data = edit(entries.Single(e => e.Name == entry).Data);
+        original.Position = 0;
+        using var rewritten = Rewrite(original, all => all.Select(e => e.Name == entry ? (e.Name, data) : e).ToList());
+        File.WriteAllBytes(path, EditManifest(rewritten, m =>
+        {
+            var described = describing(m);
+            described["byteCount"] = data.Length;
+            described["sha256"] = Convert.ToHexStringLower(SHA256.HashData(data));
+        }).ToArray());
     }
 }

@@ -7,9 +7,10 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
 /// Items as rows of COPY's text format, in the text each column type's input function reads: numbers as their JSON
-/// text (exact), strings as they are, booleans as t/f, JSON arrays as array literals, json columns as their JSON
-/// text, and the markers as what they stand for (<c>$date</c> its ISO text, <c>$binary</c> <c>\x</c> hex,
-/// <c>$double</c> NaN or Infinity, <c>{"$json": null}</c> a JSON null). Absent properties and nulls are NULL (\N).
+/// text (exact), strings as they are (the text of a value kept as text, an array with other bounds among them),
+/// booleans as t/f, JSON arrays as array literals, json columns as their JSON text, and the markers as what they stand
+/// for (<c>$date</c> its ISO text, <c>$binary</c> <c>\x</c> hex, <c>$double</c> NaN or Infinity, <c>$json</c> a JSON
+/// null or the text kept). Absent properties and nulls are NULL (\N).
 /// </summary>
 internal static class CopyText
 {
@@ -39,8 +40,7 @@ internal static class CopyText
         }
         if (column.Kind == ColumnKind.Json)
         {
-            // {"$json": null} is a JSON null; anything else is the JSON text itself.
-            Escape(row, IsJsonNullMarker(value) ? "null" : value.GetRawText());
+            Escape(row, JsonText(value));
             return;
         }
         if (column.Kind != ColumnKind.Plain && ItemValues.TryGetMarker(value, out string marker, out string text))
@@ -63,14 +63,24 @@ internal static class CopyText
         }
     }
 
-    private static bool IsJsonNullMarker(JsonElement value)
+    /// <summary>A json column's text: <c>{"$json": null}</c> is a JSON null, <c>{"$json": "text"}</c> that text as it
+    /// was; anything else is the JSON itself.</summary>
+    public static string JsonText(JsonElement value)
     {
-        if (value.ValueKind != JsonValueKind.Object) return false;
-        using var properties = value.EnumerateObject();
-        return properties.MoveNext()
-            && properties.Current.Name == PostgreSqlSchema.JsonNullMarker
-            && properties.Current.Value.ValueKind == JsonValueKind.Null
-            && !properties.MoveNext();
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            using var properties = value.EnumerateObject();
+            if (properties.MoveNext() && properties.Current.Name == PostgreSqlSchema.JsonMarker)
+            {
+                var marked = properties.Current.Value;
+                if (!properties.MoveNext())
+                {
+                    if (marked.ValueKind == JsonValueKind.Null) return "null";
+                    if (marked.ValueKind == JsonValueKind.String) return marked.GetString()!;
+                }
+            }
+        }
+        return value.GetRawText();
     }
 
     /// <summary>A JSON array as an array literal: <c>{1,NULL,"a \"b\""}</c>, nested for more dimensions.</summary>

@@ -3,70 +3,85 @@ using Npgsql;
 namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
-/// Foreign keys between the tables of one restore, dropped inside its transaction and added back before the commit,
-/// as pg_restore adds them after loading. A key in place checks every row as it arrives (one index probe and a row
-/// lock on the referenced table per row: 4.9 s of a 7.4 s restore of the benchmark's 1,000,000 items went to the
-/// table with two such keys); a key added afterwards checks the whole table in one join. Same result, same
-/// transaction: a row that breaks a key still fails the restore and rolls everything back.
+/// Foreign keys that refer to the tables of one restore, dropped inside its transaction and added back before the
+/// commit, as pg_restore adds them after loading. A key in place checks every row as it arrives (one index probe and
+/// a row lock on the referenced table per row: 4.9 s of a 7.4 s restore of the benchmark's 1,000,000 items went to
+/// the table with two such keys), and a key that is not deferrable fails rows that arrive before the rows they refer
+/// to (a cycle, a table that refers to itself); a key added afterwards checks the whole table in one join. Same
+/// result, same transaction: a row that breaks a key still fails the restore and rolls everything back.
 /// </summary>
 /// <remarks>
-/// Only keys whose both tables are restored (a key to a table outside would hold a lock on that table until the
-/// commit), that the user owns both tables of (ALTER TABLE needs it; otherwise the key stays and checks per row),
-/// that are not a partition's copy of its parent's key, and that carry no comment (dropping would lose it).
+/// The keys set aside: those between two restored tables, and those from a table outside the restore (in any schema)
+/// with no ON DELETE action (NO ACTION or RESTRICT: emptying the referenced table would otherwise be refused at once,
+/// although the rows it refers to come back; the key is checked again, over the whole referring table, once they
+/// have). Not a partition's copy of its parent's key; only where the role owns both tables (ALTER TABLE needs it;
+/// otherwise the key stays in place). A key's comment is put back with it.
 /// </remarks>
 internal sealed class KeyRebuild
 {
-    private readonly NpgsqlConnection connection;
-    private readonly NpgsqlTransaction transaction;
-    private readonly List<(string Table, string Name, string Definition)> keys;
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly List<Key> _keys;
 
-    private KeyRebuild(NpgsqlConnection connection, NpgsqlTransaction transaction, List<(string, string, string)> keys)
+    private sealed record Key(uint Oid, string Table, string Name, string Definition, string? Comment);
+
+    private KeyRebuild(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Key> keys)
     {
-        this.connection = connection;
-        this.transaction = transaction;
-        this.keys = keys;
+        _connection = connection;
+        _transaction = transaction;
+        _keys = keys;
     }
+
+    /// <summary>The keys set aside, by their constraint oid.</summary>
+    public IReadOnlySet<uint> SetAside => _keys.Select(k => k.Oid).ToHashSet();
 
     public static async Task<KeyRebuild> SetAsideAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken)
     {
         const string sql =
             """
-            SELECT format('%I.%I', $1::text, child.relname), format('%I', k.conname), pg_get_constraintdef(k.oid)
-            FROM pg_constraint k
-            JOIN pg_class child ON child.oid = k.conrelid
-            JOIN pg_class parent ON parent.oid = k.confrelid
-            JOIN pg_namespace n ON n.oid = child.relnamespace AND n.oid = parent.relnamespace
-            WHERE k.contype = 'f' AND k.conparentid = 0 AND n.nspname = $1
-              AND child.relname = ANY($2) AND parent.relname = ANY($2)
-              AND pg_has_role(child.relowner, 'USAGE') AND pg_has_role(parent.relowner, 'USAGE')
-              AND obj_description(k.oid, 'pg_constraint') IS NULL
+            SELECT k.oid, format('%I.%I', cn.nspname, child.relname), format('%I', k.conname), pg_catalog.pg_get_constraintdef(k.oid),
+                   pg_catalog.obj_description(k.oid, 'pg_constraint')
+            FROM pg_catalog.pg_constraint k
+            JOIN pg_catalog.pg_class child ON child.oid = k.conrelid
+            JOIN pg_catalog.pg_namespace cn ON cn.oid = child.relnamespace
+            JOIN pg_catalog.pg_class parent ON parent.oid = k.confrelid
+            JOIN pg_catalog.pg_namespace pn ON pn.oid = parent.relnamespace
+            WHERE k.contype = 'f' AND k.conparentid = 0 AND pn.nspname = $1 AND parent.relname = ANY($2)
+              AND ((cn.nspname = $1 AND child.relname = ANY($2)) OR k.confdeltype IN ('a', 'r'))
+              AND pg_catalog.pg_has_role(child.relowner, 'USAGE') AND pg_catalog.pg_has_role(parent.relowner, 'USAGE')
             ORDER BY k.oid
             """;
-        var keys = new List<(string, string, string)>();
+        var keys = new List<Key>();
         await using (var read = new NpgsqlCommand(sql, connection, transaction))
         {
             read.Parameters.AddWithValue(schema);
             read.Parameters.AddWithValue(tables.ToArray());
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                keys.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+                keys.Add(new Key(reader.GetFieldValue<uint>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
-        foreach (var (table, name, _) in keys)
+        foreach (var key in keys)
         {
-            await using var drop = new NpgsqlCommand($"ALTER TABLE {table} DROP CONSTRAINT {name}", connection, transaction);
+            await using var drop = new NpgsqlCommand($"ALTER TABLE {key.Table} DROP CONSTRAINT {key.Name}", connection, transaction);
             await drop.ExecuteNonQueryAsync(cancellationToken);
         }
         return new KeyRebuild(connection, transaction, keys);
     }
 
-    /// <summary>Adds the keys back as they were (name, columns, actions, deferrability); each checks its table now.</summary>
+    /// <summary>Adds the keys back as they were (name, columns, actions, deferrability, comment); each checks its
+    /// table now.</summary>
     public async Task AddBackAsync(CancellationToken cancellationToken)
     {
-        foreach (var (table, name, definition) in keys)
+        foreach (var key in _keys)
         {
-            await using var add = new NpgsqlCommand($"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}", connection, transaction);
-            await add.ExecuteNonQueryAsync(cancellationToken);
+            await using (var add = new NpgsqlCommand($"ALTER TABLE {key.Table} ADD CONSTRAINT {key.Name} {key.Definition}", _connection, _transaction))
+                await add.ExecuteNonQueryAsync(cancellationToken);
+            if (key.Comment is null) continue;
+            await using var comment = new NpgsqlCommand($"COMMENT ON CONSTRAINT {key.Name} ON {key.Table} IS {Literal(key.Comment)}", _connection, _transaction);
+            await comment.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -10,11 +10,13 @@ using SiteBackup.Engine.Errors;
 namespace SiteBackup.Engine.Sources.PostgreSql;
 
 /// <summary>
-/// Replaces tables inside one transaction: TRUNCATE of every table being restored (DELETE when a table outside
-/// the restore refers to one of them), then each table's items streamed in with COPY, referenced tables first.
-/// Foreign keys between restored tables are set aside while the rows go in and added back, checked over the whole
-/// table at once, before the commit (<see cref="KeyRebuild"/>). Identity and serial columns keep the backup's values,
-/// and their sequences are moved past them. Any failure rolls all of it back.
+/// Replaces tables inside one transaction, each table's own rows only (never those of the tables that inherit from
+/// it): their user triggers switched off (<see cref="TriggerPause"/>), TRUNCATE of every table being restored (DELETE
+/// when a table outside the restore refers to one with a key that cannot be set aside), then each table's items
+/// streamed in with COPY, referenced tables first. Foreign keys to restored tables are set aside while the rows go in
+/// and added back, checked over the whole table at once, before the commit (<see cref="KeyRebuild"/>), and every
+/// table's row count is checked against what was written. Identity and serial columns keep the backup's values, and
+/// their sequences are moved past them. Any failure rolls all of it back.
 /// </summary>
 internal sealed class PostgreSqlRestore(
     string siteId, string schema, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PostgreSqlTable> tables) : ISiteRestore
@@ -27,6 +29,8 @@ internal sealed class PostgreSqlRestore(
     public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
 
     private KeyRebuild? setAside;
+    private TriggerPause? paused;
+    private readonly Dictionary<PostgreSqlTable, long> written = [];
 
     public async Task<IReadOnlyList<string>> ClearAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken)
     {
@@ -36,22 +40,25 @@ internal sealed class PostgreSqlRestore(
             var keys = await ReadForeignKeysAsync(cancellationToken);
             RefuseCascadesFromOutside(keys, collectionIds);
             var order = OrderByReferences(keys, collectionIds);
+            paused = await TriggerPause.PauseAsync(connection, transaction, schema, collectionIds, siteId, cancellationToken);
             setAside = await KeyRebuild.SetAsideAsync(connection, transaction, schema, collectionIds, cancellationToken);
-            if (!keys.Any(k => ids(k.Parent) && !IsRestored(k, collectionIds)))
+            var aside = setAside.SetAside;
+            if (!keys.Any(k => ids(k.Parent) && !IsRestored(k, collectionIds) && !aside.Contains(k.Oid)))
             {
-                // Nothing outside refers to these tables: one TRUNCATE empties them all without checking a foreign
+                // No key from outside stands in the way: one TRUNCATE empties them all without checking a foreign
                 // key per row (which, on a referring column without an index, costs a scan per deleted row).
                 // Readers and writers of these tables wait for the commit instead of seeing the old rows.
-                string names = string.Join(", ", collectionIds.Select(id => Table(id).QualifiedName));
+                string names = string.Join(", ", collectionIds.Select(id => Table(id).Rows));
                 await using var truncate = new NpgsqlCommand($"TRUNCATE {names}", connection, transaction);
                 await truncate.ExecuteNonQueryAsync(cancellationToken);
                 return order;
             }
-            // A table outside the restore refers to one of them (without an ON DELETE action, refused above):
-            // TRUNCATE cannot, DELETE can when no outside row refers to a deleted one. Referring tables first.
+            // A table outside the restore refers to one of them with a key this role cannot set aside (it does not
+            // own the table; keys with an ON DELETE action were refused above): TRUNCATE cannot, DELETE can when no
+            // outside row refers to a deleted one, or the key is deferred to the commit. Referring tables first.
             foreach (string id in Enumerable.Reverse(order))
             {
-                await using var delete = new NpgsqlCommand($"DELETE FROM {Table(id).QualifiedName}", connection, transaction);
+                await using var delete = new NpgsqlCommand($"DELETE FROM {Table(id).Rows}", connection, transaction);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
             return order;
@@ -72,18 +79,18 @@ internal sealed class PostgreSqlRestore(
     /// <summary>A foreign key: <see cref="Child"/> (in <see cref="ChildSchema"/>) refers to <see cref="Parent"/> of the
     /// site's schema; <see cref="OnDelete"/> is PostgreSQL's code for its delete action (c cascade, n set null, d set
     /// default, a no action, r restrict).</summary>
-    private sealed record ForeignKey(string ChildSchema, string Child, string Parent, char OnDelete);
+    private sealed record ForeignKey(uint Oid, string ChildSchema, string Child, string Parent, char OnDelete);
 
     private async Task<List<ForeignKey>> ReadForeignKeysAsync(CancellationToken cancellationToken)
     {
         const string sql =
             """
-            SELECT cn.nspname, child.relname, parent.relname, k.confdeltype
-            FROM pg_constraint k
-            JOIN pg_class child ON child.oid = k.conrelid
-            JOIN pg_namespace cn ON cn.oid = child.relnamespace
-            JOIN pg_class parent ON parent.oid = k.confrelid
-            JOIN pg_namespace pn ON pn.oid = parent.relnamespace
+            SELECT k.oid, cn.nspname, child.relname, parent.relname, k.confdeltype
+            FROM pg_catalog.pg_constraint k
+            JOIN pg_catalog.pg_class child ON child.oid = k.conrelid
+            JOIN pg_catalog.pg_namespace cn ON cn.oid = child.relnamespace
+            JOIN pg_catalog.pg_class parent ON parent.oid = k.confrelid
+            JOIN pg_catalog.pg_namespace pn ON pn.oid = parent.relnamespace
             WHERE k.contype = 'f' AND pn.nspname = $1 AND child.oid <> parent.oid
             """;
         var keys = new List<ForeignKey>();
@@ -91,7 +98,7 @@ internal sealed class PostgreSqlRestore(
         command.Parameters.AddWithValue(schema);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            keys.Add(new ForeignKey(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetChar(3)));
+            keys.Add(new ForeignKey(reader.GetFieldValue<uint>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetChar(4)));
         return keys;
     }
 
@@ -129,15 +136,30 @@ internal sealed class PostgreSqlRestore(
         return order;
     }
 
-    /// <summary>
-    /// For a table with composite or extension-typed columns: streams the items with COPY into a temporary
-    /// one-column table, then turns them all into rows with one INSERT ... SELECT, where json_populate_record gives
-    /// each value the table's own type. The temporary table lives only inside this transaction.
-    /// </summary>
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var table = Table(collectionId);
-        if (table.TakesCopyText) return await CopyRowsAsync(table, collectionId, items, cancellationToken);
+        var first = items.Read();
+        long count = first is not null && IsFromJsonObjects(table, first.RootElement)
+            ? await PopulateRowsAsync(table, collectionId, first, items, cancellationToken)
+            : await CopyRowsAsync(table, collectionId, first, items, cancellationToken);
+        written[table] = written.GetValueOrDefault(table) + count;
+        return count;
+    }
+
+    /// <summary>Whether the items keep composite or extension-typed values as JSON objects or arrays, as archives did
+    /// before such values were kept as their text: every item of a collection was written the same way, so the first
+    /// tells.</summary>
+    private static bool IsFromJsonObjects(PostgreSqlTable table, JsonElement item) =>
+        table.Columns.Any(c => c.Structured && item.TryGetProperty(c.Name, out var value) && value.ValueKind is JsonValueKind.Object or JsonValueKind.Array);
+
+    /// <summary>
+    /// For items that keep composite or extension-typed values as JSON: streams them with COPY into a temporary
+    /// one-column table, then turns them all into rows with one INSERT ... SELECT, where json_populate_record gives
+    /// each value the table's own type. The temporary table lives only inside this transaction.
+    /// </summary>
+    private async Task<long> PopulateRowsAsync(PostgreSqlTable table, string collectionId, JsonDocument first, ItemReader items, CancellationToken cancellationToken)
+    {
         var byName = table.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var item = new ArrayBufferWriter<byte>(4096);
         var chunk = new ArrayBufferWriter<byte>(CopyChunk * 2);
@@ -150,7 +172,7 @@ internal sealed class PostgreSqlRestore(
                 try
                 {
                     chunk.Write(CopyHeader);
-                    while (items.Read() is { } document)
+                    for (var document = first; document is not null; document = items.Read())
                     {
                         using (document)
                         {
@@ -197,7 +219,7 @@ internal sealed class PostgreSqlRestore(
     /// The fast way in, as pg_restore takes it: the items as rows of COPY's text format straight into the table
     /// (<see cref="CopyText"/>), a refused item aborting the COPY. COPY writes identity columns as given.
     /// </summary>
-    private async Task<long> CopyRowsAsync(PostgreSqlTable table, string collectionId, ItemReader items, CancellationToken cancellationToken)
+    private async Task<long> CopyRowsAsync(PostgreSqlTable table, string collectionId, JsonDocument? first, ItemReader items, CancellationToken cancellationToken)
     {
         var positions = table.Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var values = new JsonElement?[table.Columns.Count];
@@ -205,11 +227,12 @@ internal sealed class PostgreSqlRestore(
         long written = 0;
         try
         {
-            string columns = string.Join(", ", table.Columns.Select(c => c.Quoted));
-            var copy = await connection.BeginTextImportAsync($"COPY {table.QualifiedName} ({columns}) FROM STDIN", cancellationToken);
+            // A table without columns takes COPY without a column list: each row an empty line.
+            string columns = table.Columns.Count == 0 ? "" : $" ({string.Join(", ", table.Columns.Select(c => c.Quoted))})";
+            var copy = await connection.BeginTextImportAsync($"COPY {table.QualifiedName}{columns} FROM STDIN", cancellationToken);
             try
             {
-                while (items.Read() is { } document)
+                for (var document = first; document is not null; document = items.Read())
                 {
                     using (document)
                     {
@@ -266,12 +289,28 @@ internal sealed class PostgreSqlRestore(
     {
         try
         {
+            await CheckCountsAsync(cancellationToken);
             if (setAside is not null) await setAside.AddBackAsync(cancellationToken);
+            if (paused is not null) await paused.ResumeAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
             throw PostgreSqlErrors.Translate(e, siteId, connection);
+        }
+    }
+
+    /// <summary>Every table written holds exactly the rows written into it (a rule, say, could otherwise have sent
+    /// some elsewhere while every statement succeeded).</summary>
+    private async Task CheckCountsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (table, rows) in written)
+        {
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {table.Rows}", connection, transaction);
+            long held = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            if (held != rows)
+                throw new BackupException(BackupError.OperationFailed,
+                    $"After {rows} rows were written into {table.QualifiedName}, it holds {held}: something changed them as they went in. Nothing was restored.", siteId);
         }
     }
 
@@ -290,7 +329,7 @@ internal sealed class PostgreSqlRestore(
     private static string InsertSql(PostgreSqlTable table)
     {
         var values = table.Columns.Select(c => c.Kind == ColumnKind.Json
-            ? $"CASE WHEN json_typeof(s.item -> {Literal(c.Name)}) = 'object' AND (s.item -> {Literal(c.Name)})::jsonb = '{{\"{PostgreSqlSchema.JsonNullMarker}\": null}}'::jsonb THEN 'null'::{c.Type} ELSE r.{c.Quoted} END"
+            ? $"CASE WHEN json_typeof(s.item -> {Literal(c.Name)}) = 'object' AND (s.item -> {Literal(c.Name)})::jsonb = '{{\"{PostgreSqlSchema.JsonMarker}\": null}}'::jsonb THEN 'null'::{c.Type} ELSE r.{c.Quoted} END"
             : $"r.{c.Quoted}");
         return $"INSERT INTO {table.QualifiedName} ({string.Join(", ", table.Columns.Select(c => c.Quoted))}) OVERRIDING SYSTEM VALUE " +
                $"SELECT {string.Join(", ", values)} FROM {StagingTable} AS s, LATERAL json_populate_record(NULL::{table.QualifiedName}, s.item) AS r";

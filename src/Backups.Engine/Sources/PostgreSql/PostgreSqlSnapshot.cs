@@ -3,9 +3,10 @@ using SiteBackup.Engine.Archive;
 
 namespace SiteBackup.Engine.Sources.PostgreSql;
 
-/// <summary>Reads tables inside one repeatable-read transaction. The server builds each item's JSON
-/// (<c>row_to_json</c>), so exact numerics, arrays and json columns keep PostgreSQL's own text; rows stream one at
-/// a time.</summary>
+/// <summary>Reads tables inside one repeatable-read transaction, each table's own rows only (never those of the
+/// tables that inherit from it). The server builds each item's JSON (<c>row_to_json</c>, see
+/// <see cref="PostgreSqlSchema.ExportExpression"/>), so exact numerics, arrays and json columns keep PostgreSQL's own
+/// text; rows stream one at a time.</summary>
 internal sealed class PostgreSqlSnapshot(string siteId, NpgsqlConnection connection, IReadOnlyList<PostgreSqlTable> tables) : ISiteSnapshot
 {
     public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
@@ -14,7 +15,7 @@ internal sealed class PostgreSqlSnapshot(string siteId, NpgsqlConnection connect
     {
         try
         {
-            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Table(collection).QualifiedName}", connection);
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Table(collection).Rows}", connection);
             return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
         catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
@@ -27,7 +28,7 @@ internal sealed class PostgreSqlSnapshot(string siteId, NpgsqlConnection connect
     {
         var table = Table(collection);
         string columns = string.Join(", ", table.Columns.Select(c => $"{PostgreSqlSchema.ExportExpression(c)} AS {c.Quoted}"));
-        string sql = $"SELECT row_to_json(sb_row.*)::text FROM (SELECT {columns} FROM {table.QualifiedName}) AS sb_row";
+        string sql = $"SELECT row_to_json(sb_row.*)::text FROM (SELECT {columns} FROM {table.Rows}) AS sb_row";
         try
         {
             await using var command = new NpgsqlCommand(sql, connection);

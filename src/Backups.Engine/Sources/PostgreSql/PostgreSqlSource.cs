@@ -66,6 +66,7 @@ internal sealed class PostgreSqlSource(string siteId, string schema, string? use
         try
         {
             await connection.OpenAsync(cancellationToken);
+            await PostgreSqlSession.PinAsync(connection, cancellationToken);
             if (!await PostgreSqlSchema.SchemaExistsAsync(connection, schema, cancellationToken))
                 throw new BackupException(BackupError.SiteNotFound, $"The database of '{siteId}' has no schema '{schema}'.", siteId);
             return connection;
