@@ -63,7 +63,7 @@ Describe 'about_SiteBackup' {
         $about = Get-Help about_SiteBackup | Out-String
         $lines = $about -split "`r?`n"
         $sections = 'SHORT DESCRIPTION', 'LONG DESCRIPTION', 'Words', 'Commands', 'Choosing collections', 'Retention', 'Times',
-            'The archive (format version 2)', 'SQLite sites', 'Safety', 'Stores and locks', 'Azure Blob stores', 'Wix sites', 'Errors', 'Unattended use', 'SEE ALSO'
+            'The archive (format version 3)', 'SQLite sites', 'PostgreSQL sites', 'Safety', 'Stores and locks', 'Azure Blob stores', 'Wix sites', 'Errors', 'Unattended use', 'SEE ALSO'
         function Get-Section([string] $title) {
             # The lines between a heading and the next one.
             $text = [System.Collections.Generic.List[string]]::new()

@@ -28,7 +28,7 @@ Describe 'New-SiteBackup' {
         Expand-Archive (Join-Path $store "archives/$($backup.Id).zip") $expanded
 
         $manifest = Get-Content -Raw (Join-Path $expanded 'manifest.json') | ConvertFrom-Json
-        $manifest.formatVersion | Should -Be 2
+        $manifest.formatVersion | Should -Be 3
         $manifest.id | Should -Be $backup.Id
         $people = $manifest.collections | Where-Object id -EQ 'people'
         $lines = Get-Content (Join-Path $expanded $people.entry)

@@ -87,7 +87,7 @@ BeforeAll {
             'a manifest lying about a checksum' { $entries = Edit-Manifest $entries { param($m) ($m.collections | Where-Object id -EQ 'people').sha256 = '0' * 64 } }
             'an item that is not JSON' { $entries = Set-Item $entries $people ([Text.Encoding]::UTF8.GetBytes("{`"id`": 1}`n{oops`n")) -FixManifest }
             'an item that is not UTF-8' { $entries = Set-Item $entries $people ([byte[]](0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D, 0x0A)) -FixManifest }
-            'an unknown format version' { $entries = Edit-Manifest $entries { param($m) $m.formatVersion = 3 } }
+            'an unknown format version' { $entries = Edit-Manifest $entries { param($m) $m.formatVersion = 4 } }
             'a zip bomb declaring 4 GB' {
                 $entries = Edit-Manifest $entries { param($m) ($m.collections | Where-Object id -EQ 'people').byteCount = 4294967280 }
                 Write-Entries $archive $entries

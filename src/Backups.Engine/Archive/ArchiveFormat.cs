@@ -4,14 +4,18 @@ namespace SiteBackup.Engine.Archive;
 /// The fixed facts of the archive format (see docs/about_SiteBackup.md). Version 2 adds to version 1, and a reader
 /// takes both: the site's definitions as an entry of their own, and per collection how its items are laid out (the
 /// property that holds a rowid, rows of a virtual table's shadow tables, a collection the site rebuilds). A version
-/// 1 archive has none of these and reads as it always did.
+/// 1 archive has none of these and reads as it always did. Version 3 changes what some PostgreSQL values look like:
+/// values whose JSON would not read back as the same value (composites, extension types, arrays of other kinds or
+/// with other bounds) are strings holding their text, and a json value may be <c>{"$json": "text"}</c>, its exact
+/// text. A reader of version 2 would restore those otherwise, so it refuses version 3; this one reads all three, and
+/// reads a version 1 or 2 archive's values as they were written.
 /// </summary>
 public static class ArchiveFormat
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The versions this reader takes.</summary>
-    public static bool Reads(int version) => version is 1 or 2;
+    public static bool Reads(int version) => version is >= 1 and <= Version;
 
     /// <summary>The entry that holds the site's definitions (version 2).</summary>
     public const string DefinitionsEntryName = "definitions.json";

@@ -158,7 +158,7 @@ public sealed class ArchiveReader : IDisposable
             if (!version.TryGetInt32(out int formatVersion) || !ArchiveFormat.Reads(formatVersion))
                 throw new BackupException(
                     BackupError.ArchiveVersionUnsupported,
-                    $"The archive has format version {version.GetRawText()}; this version of SiteBackup reads versions 1 and {ArchiveFormat.Version}.",
+                    $"The archive has format version {version.GetRawText()}; this version of SiteBackup reads versions 1 to {ArchiveFormat.Version}.",
                     name);
             return root.Deserialize(EngineJson.Default.ArchiveManifest)
                 ?? throw Corrupt(name, "manifest.json is empty");

@@ -14,7 +14,9 @@ namespace SiteBackup.Engine.Archive;
 public sealed class ItemReader : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 256 };
+    // Deep enough for any value a site keeps (a PostgreSQL json value nests as deep as its server's stack allows,
+    // thousands of levels): the reader keeps its nesting on the heap, so depth costs memory, not the stack.
+    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 100_000 };
 
     private readonly Stream _entry;
     private readonly ManifestCollection _expected;

@@ -33,6 +33,7 @@ public static class RestoreOperation
             {
                 Targets = plan.Select((step, i) => new RestoreTarget(opened.Entries[i], step.Destination)).ToList(),
                 Definitions = opened.Definitions,
+                FormatVersion = opened.Reader.Manifest.FormatVersion,
                 CreateMissing = request.CreateMissing,
             }, cancellationToken);
             plan = RestorePlan.Resolve(plan, restore.Collections, request.Site.SiteId, request.Site.CollectionNames, restore.HowToCreate);

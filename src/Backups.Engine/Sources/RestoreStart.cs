@@ -14,6 +14,9 @@ public sealed record RestoreStart
     /// <summary>The archive's definitions (a document of the site kind's own), or null.</summary>
     public byte[]? Definitions { get; init; }
 
+    /// <summary>The archive's format version: how its items were written (see <see cref="Archive.ArchiveFormat"/>).</summary>
+    public int FormatVersion { get; init; } = Archive.ArchiveFormat.Version;
+
     /// <summary>Create a site that does not exist, and collections it lacks, from <see cref="Definitions"/>.</summary>
     public bool CreateMissing { get; init; }
 }

@@ -47,7 +47,7 @@ public class ArchiveRejectionTests
     [Fact]
     public void Unknown_format_version()
     {
-        foreach (int version in new[] { 0, 3, 99 })
+        foreach (int version in new[] { 0, 4, 99 })
         {
             using var archive = ArchiveFiles.EditManifest(Valid(), m => m["formatVersion"] = version);
             Assert.Equal(BackupError.ArchiveVersionUnsupported, ReadAll(archive).Error);

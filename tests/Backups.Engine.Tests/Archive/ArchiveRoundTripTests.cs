@@ -44,7 +44,7 @@ public class ArchiveRoundTripTests
         byte[] line = entries["collections/0.jsonl"];
         Assert.NotEqual(0xEF, line[0]);
         Assert.Equal("{\"name\":\"Chloé <&>\"}\n", Encoding.UTF8.GetString(line));
-        Assert.Contains("\"formatVersion\": 2", Encoding.UTF8.GetString(entries["manifest.json"]));
+        Assert.Contains("\"formatVersion\": 3", Encoding.UTF8.GetString(entries["manifest.json"]));
     }
 
     [Fact]

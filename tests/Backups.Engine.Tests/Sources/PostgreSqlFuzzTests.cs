@@ -41,7 +41,6 @@ public sealed class PostgreSqlFuzzTests : IDisposable
             }
             cases++;
         }
-        Assert.True(cases >= 3);
     }
 
     private const string Prelude =

@@ -84,7 +84,7 @@ public sealed class PostgreSqlRoleTests : IAsyncLifetime, IDisposable
 
         var e = await Assert.ThrowsAsync<BackupException>(() => RestoreOperation.RunAsync(new RestoreRequest { BackupId = backup.Id, Store = store, Site = AsRole() }));
         Assert.Equal(BackupError.OperationFailed, e.Error);
-        Assert.Contains("triggers of public.items", e.Message, StringComparison.Ordinal);
+        Assert.Contains("triggers and rules of public.items", e.Message, StringComparison.Ordinal);
         Assert.Contains("owner", e.Message, StringComparison.Ordinal);
         PostgresJudge.AssertSame(before, PostgresJudge.Fingerprint(_site));
         Assert.Equal("O\n", _site.Psql("SELECT tgenabled FROM pg_trigger WHERE tgname = 'shout'"));

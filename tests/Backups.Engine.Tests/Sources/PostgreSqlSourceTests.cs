@@ -85,15 +85,39 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
         await TestEngine.RestoreAsync(_site, store, backup.Id);
         Assert.Equal(before, _site.Psql(query));
 
-        // Archives before values were kept as their text held composites as JSON objects: they restore too.
-        ArchiveFiles.EditItems(_folder.Combine("store", "archives", backup.Id + ".zip"), "wallets", lines => lines
+        // Archives before version 3 held composites as JSON objects: they restore too.
+        string archive = _folder.Combine("store", "archives", backup.Id + ".zip");
+        ArchiveFiles.EditItems(archive, "wallets", lines => lines
             .Select(l => l.Replace("\"(12.50,EUR)\"", "{\"value\": 12.50, \"currency\": \"EUR\"}", StringComparison.Ordinal)
                 .Replace("\"{\\\"(1,EUR)\\\",\\\"(2.25,USD)\\\"}\"", "[{\"value\": 1, \"currency\": \"EUR\"}, {\"value\": 2.25, \"currency\": \"USD\"}]", StringComparison.Ordinal))
             .ToArray());
+        using (var edited = new MemoryStream(File.ReadAllBytes(archive)))
+            File.WriteAllBytes(archive, ArchiveFiles.EditManifest(edited, m => m["formatVersion"] = 2).ToArray());
         Assert.Contains("{\"value\": 12.50", ArchiveText(backup.Id), StringComparison.Ordinal);
         await _site.ExecuteAsync("DELETE FROM wallets;");
         await TestEngine.RestoreAsync(_site, store, backup.Id);
         Assert.Equal(before, _site.Psql(query));
+    }
+
+    [Fact]
+    public async Task A_json_value_that_reads_as_a_marker_comes_back_as_itself_and_version_2_archives_keep_their_meaning()
+    {
+        await _site.ExecuteAsync("""CREATE TABLE docs (id integer PRIMARY KEY, j json, jb jsonb); INSERT INTO docs VALUES (1, '{"$json": "[1,2]"}', '{"$json": null}'), (2, '  [1]  ', 'null');""");
+        const string query = "SELECT id, j::text, jb::text, j IS NULL, jb IS NULL FROM docs ORDER BY id";
+        string before = _site.Psql(query);
+        var store = TestEngine.Store(_folder);
+        var backup = await TestEngine.BackupAsync(_site, store);
+        await _site.ExecuteAsync("DELETE FROM docs;");
+        await TestEngine.RestoreAsync(_site, store, backup.Id);
+        Assert.Equal(before, _site.Psql(query));
+
+        // In a version 2 archive, {"$json": "[1,2]"} was a stored object like any other, and so it stays.
+        string archive = _folder.Combine("store", "archives", backup.Id + ".zip");
+        ArchiveFiles.EditItems(archive, "docs", lines => ["""{"id":1,"j":{"$json": "[1,2]"},"jb":{"$json": null}}"""]);
+        using (var edited = new MemoryStream(File.ReadAllBytes(archive)))
+            File.WriteAllBytes(archive, ArchiveFiles.EditManifest(edited, m => m["formatVersion"] = 2).ToArray());
+        await TestEngine.RestoreAsync(_site, store, backup.Id);
+        Assert.Equal("1|{\"$json\": \"[1,2]\"}|null|f|f\n", _site.Psql(query));
     }
 
     private string ArchiveText(string backupId)

@@ -5,16 +5,19 @@ namespace SiteBackup.Engine.Tests.Support;
 
 /// <summary>
 /// What a PostgreSQL database holds, as pg_dump (PostgreSQL's own tool, with its own pinned session settings, not
-/// SiteBackup and not Npgsql) prints it: <c>pg_dump --data-only</c> of every schema, each table's COPY rows sorted
-/// (a restore may write rows in another physical order; their content must be the same), and the sequences' setval
-/// lines. Two databases with equal fingerprints hold the same content, value for value, as text.
+/// SiteBackup and not Npgsql) prints it: <c>pg_dump --schema-only</c> (so that a trigger left off, a key or its
+/// comment lost shows), then <c>pg_dump --data-only</c> of every schema, each table's COPY rows sorted (a restore may
+/// write rows in another physical order; their content must be the same), and the sequences' setval lines. Two
+/// databases with equal fingerprints hold the same schema and the same content, value for value, as text.
 /// </summary>
 public static class PostgresJudge
 {
-    public static string Fingerprint(PostgresFixture site)
+    public static string Fingerprint(PostgresFixture site) => Dump(site, "--schema-only") + Dump(site, "--data-only");
+
+    private static string Dump(PostgresFixture site, string part)
     {
         var start = new ProcessStartInfo("pg_dump") { RedirectStandardOutput = true, RedirectStandardError = true, StandardOutputEncoding = Encoding.UTF8 };
-        foreach (string arg in new[] { "--data-only", "--no-owner", "--no-privileges", "-h", "127.0.0.1", "-p", site.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", site.User, "-d", site.Database })
+        foreach (string arg in new[] { part, "--no-owner", "--no-privileges", "-h", "127.0.0.1", "-p", site.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", site.User, "-d", site.Database })
             start.ArgumentList.Add(arg);
         start.Environment["PGPASSWORD"] = site.Password;
         // pg_dump pins most settings itself, but prints timestamptz in the session's time zone and bytea in its

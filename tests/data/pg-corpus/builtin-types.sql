@@ -47,3 +47,17 @@ INSERT INTO arrays VALUES
    '{(1,1),(0,0);(2,2),(1,1)}', '{"\\x00ff",NULL}', '{"1 day","-2 mons"}', '{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}', '{"ab ","a"}'),
   (2, '{}', '{}', '[2:3][-1:0]={{1,2},{3,4}}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'),
   (3, '{NULL}', '{NULL}', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+-- The rest of the built-in types with an array each, and json nested deeper than a JSON reader's default limit.
+CREATE TABLE more_arrays (
+  id integer PRIMARY KEY, i2 smallint[], i8 bigint[], r real[], m money[], v varchar(5)[], nm name[], ch "char"[], c "char",
+  tm time[], ttz timetz[], ts timestamp[], iv interval[], ip inet[], cd cidr[], mac macaddr[], bits bit(3)[], vb varbit[],
+  tv tsvector[], x xml[], pt point[], ls lseg[], ci circle[], ir int4range[], tr tstzrange[], im int4multirange[],
+  oids oid[], rc regclass, deep json, deepb jsonb
+);
+INSERT INTO more_arrays VALUES
+  (1, '{-32768,32767}', '{-9223372036854775808}', '{16777216,NaN,-0,1e-45}', '{1.50,-2.00}', '{"a,b","c d"}', '{pg_catalog}', '{a,"\"",b}', 'x',
+   '{00:00,23:59:59.999999}', '{"12:00+05"}', '{"4713-01-01 00:00:00 BC",infinity}', '{"1 day","-1 mons 00:00:01"}', '{::1,10.0.0.1}', '{10.0.0.0/8}',
+   '{08:00:2b:01:02:03}', '{101,000}', '{1,""}', '{"a:1 b:2","x"}', '{"<a/>","text &amp; more"}', '{"(1,2)","(3,4)"}', '{"[(0,0),(1,1)]"}', '{"<(0,0),1>"}',
+   '{"[1,2)",empty}', '{"[\"2024-01-01 00:00:00+00\",)"}', '{"{[1,2),[5,6)}","{}"}', '{0,4294967295}', 'pg_class',
+   (repeat('[', 400) || repeat(']', 400))::json, (repeat('{"a": ', 300) || '1' || repeat('}', 300))::jsonb),
+  (2, '{}', '{NULL}', NULL, NULL, NULL, NULL, NULL, E'\001', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);

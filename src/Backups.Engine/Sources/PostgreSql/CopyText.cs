@@ -14,7 +14,9 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 /// </summary>
 internal static class CopyText
 {
-    public static void AppendRow(StringBuilder row, JsonElement item, PostgreSqlTable table, Dictionary<string, int> positions, JsonElement?[] values, string collectionId)
+    /// <summary>One item as one row. <paramref name="textMarkers"/>: whether <c>{"$json": "text"}</c> is a json
+    /// value's text (archives of version 3 on); before, it was an object like any other.</summary>
+    public static void AppendRow(StringBuilder row, JsonElement item, PostgreSqlTable table, Dictionary<string, int> positions, JsonElement?[] values, string collectionId, bool textMarkers)
     {
         Array.Clear(values);
         foreach (var property in item.EnumerateObject())
@@ -26,12 +28,12 @@ internal static class CopyText
         for (int i = 0; i < values.Length; i++)
         {
             if (i > 0) row.Append('\t');
-            AppendField(row, values[i], table.Columns[i], collectionId);
+            AppendField(row, values[i], table.Columns[i], collectionId, textMarkers);
         }
         row.Append('\n');
     }
 
-    private static void AppendField(StringBuilder row, JsonElement? field, PostgreSqlColumn column, string collectionId)
+    private static void AppendField(StringBuilder row, JsonElement? field, PostgreSqlColumn column, string collectionId, bool textMarkers)
     {
         if (field is not { } value || value.ValueKind == JsonValueKind.Null)
         {
@@ -40,7 +42,7 @@ internal static class CopyText
         }
         if (column.Kind == ColumnKind.Json)
         {
-            Escape(row, JsonText(value));
+            Escape(row, JsonText(value, textMarkers));
             return;
         }
         if (column.Kind != ColumnKind.Plain && ItemValues.TryGetMarker(value, out string marker, out string text))
@@ -65,7 +67,7 @@ internal static class CopyText
 
     /// <summary>A json column's text: <c>{"$json": null}</c> is a JSON null, <c>{"$json": "text"}</c> that text as it
     /// was; anything else is the JSON itself.</summary>
-    public static string JsonText(JsonElement value)
+    public static string JsonText(JsonElement value, bool textMarkers)
     {
         if (value.ValueKind == JsonValueKind.Object)
         {
@@ -76,7 +78,7 @@ internal static class CopyText
                 if (!properties.MoveNext())
                 {
                     if (marked.ValueKind == JsonValueKind.Null) return "null";
-                    if (marked.ValueKind == JsonValueKind.String) return marked.GetString()!;
+                    if (textMarkers && marked.ValueKind == JsonValueKind.String) return marked.GetString()!;
                 }
             }
         }

@@ -70,13 +70,23 @@ internal sealed class KeyRebuild
     }
 
     /// <summary>Adds the keys back as they were (name, columns, actions, deferrability, comment); each checks its
-    /// table now.</summary>
-    public async Task AddBackAsync(CancellationToken cancellationToken)
+    /// table now. A key whose rows no longer find what they refer to fails the restore, naming the table: for a
+    /// table outside the restore, its rows refer to rows the backup does not hold.</summary>
+    public async Task AddBackAsync(string siteId, CancellationToken cancellationToken)
     {
         foreach (var key in _keys)
         {
-            await using (var add = new NpgsqlCommand($"ALTER TABLE {key.Table} ADD CONSTRAINT {key.Name} {key.Definition}", _connection, _transaction))
+            try
+            {
+                await using var add = new NpgsqlCommand($"ALTER TABLE {key.Table} ADD CONSTRAINT {key.Name} {key.Definition}", _connection, _transaction);
                 await add.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == "23503")
+            {
+                throw new Errors.BackupException(Errors.BackupError.InvalidArgument,
+                    $"Rows of {key.Table} refer, through its key {key.Name}, to rows the restored tables do not hold ({e.Detail ?? e.MessageText}); restore {key.Table} with them, or change those rows first. Nothing was restored.",
+                    siteId, e);
+            }
             if (key.Comment is null) continue;
             await using var comment = new NpgsqlCommand($"COMMENT ON CONSTRAINT {key.Name} ON {key.Table} IS {Literal(key.Comment)}", _connection, _transaction);
             await comment.ExecuteNonQueryAsync(cancellationToken);

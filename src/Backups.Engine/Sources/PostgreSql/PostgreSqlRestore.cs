@@ -19,7 +19,7 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 /// their sequences are moved past them. Any failure rolls all of it back.
 /// </summary>
 internal sealed class PostgreSqlRestore(
-    string siteId, string schema, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PostgreSqlTable> tables) : ISiteRestore
+    string siteId, string schema, NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PostgreSqlTable> tables, int formatVersion) : ISiteRestore
 {
     private const int CopyChunk = 64 * 1024;
     private const string StagingTable = "sitebackup_items";
@@ -91,7 +91,7 @@ internal sealed class PostgreSqlRestore(
             JOIN pg_catalog.pg_namespace cn ON cn.oid = child.relnamespace
             JOIN pg_catalog.pg_class parent ON parent.oid = k.confrelid
             JOIN pg_catalog.pg_namespace pn ON pn.oid = parent.relnamespace
-            WHERE k.contype = 'f' AND pn.nspname = $1 AND child.oid <> parent.oid
+            WHERE k.contype = 'f' AND k.conparentid = 0 AND pn.nspname = $1 AND child.oid <> parent.oid
             """;
         var keys = new List<ForeignKey>();
         await using var command = new NpgsqlCommand(sql, connection, transaction);
@@ -139,31 +139,29 @@ internal sealed class PostgreSqlRestore(
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var table = Table(collectionId);
-        var first = items.Read();
-        long count = first is not null && IsFromJsonObjects(table, first.RootElement)
-            ? await PopulateRowsAsync(table, collectionId, first, items, cancellationToken)
-            : await CopyRowsAsync(table, collectionId, first, items, cancellationToken);
+        // Archives before version 3 kept composite and extension-typed values as JSON objects and arrays, which only
+        // PostgreSQL's own JSON functions turn back into values.
+        long count = formatVersion < 3 && table.Columns.Any(c => c.Structured)
+            ? await PopulateRowsAsync(table, collectionId, items, cancellationToken)
+            : await CopyRowsAsync(table, collectionId, items, cancellationToken);
         written[table] = written.GetValueOrDefault(table) + count;
         return count;
     }
 
-    /// <summary>Whether the items keep composite or extension-typed values as JSON objects or arrays, as archives did
-    /// before such values were kept as their text: every item of a collection was written the same way, so the first
-    /// tells.</summary>
-    private static bool IsFromJsonObjects(PostgreSqlTable table, JsonElement item) =>
-        table.Columns.Any(c => c.Structured && item.TryGetProperty(c.Name, out var value) && value.ValueKind is JsonValueKind.Object or JsonValueKind.Array);
-
     /// <summary>
-    /// For items that keep composite or extension-typed values as JSON: streams them with COPY into a temporary
+    /// For items that keep composite or extension-typed values as JSON (archives before version 3): streams them with COPY into a temporary
     /// one-column table, then turns them all into rows with one INSERT ... SELECT, where json_populate_record gives
     /// each value the table's own type. The temporary table lives only inside this transaction.
     /// </summary>
-    private async Task<long> PopulateRowsAsync(PostgreSqlTable table, string collectionId, JsonDocument first, ItemReader items, CancellationToken cancellationToken)
+    private async Task<long> PopulateRowsAsync(PostgreSqlTable table, string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var byName = table.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var item = new ArrayBufferWriter<byte>(4096);
         var chunk = new ArrayBufferWriter<byte>(CopyChunk * 2);
         using var json = new Utf8JsonWriter(item, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        // The items staged, not the rows the INSERT reports: a rule could make it report fewer while the count check
+        // then finds what it left.
+        long staged = 0;
         try
         {
             await ExecuteAsync($"CREATE TEMP TABLE IF NOT EXISTS {StagingTable} (item json) ON COMMIT DROP; TRUNCATE {StagingTable}", cancellationToken);
@@ -172,8 +170,9 @@ internal sealed class PostgreSqlRestore(
                 try
                 {
                     chunk.Write(CopyHeader);
-                    for (var document = first; document is not null; document = items.Read())
+                    while (items.Read() is { } document)
                     {
+                        staged++;
                         using (document)
                         {
                             cancellationToken.ThrowIfCancellationRequested();
@@ -205,9 +204,9 @@ internal sealed class PostgreSqlRestore(
                     throw;
                 }
             }
-            long written = await ExecuteAsync(InsertSql(table), cancellationToken);
+            await ExecuteAsync(InsertSql(table), cancellationToken);
             await MoveSequencesAsync(table, cancellationToken);
-            return written;
+            return staged;
         }
         catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
         {
@@ -219,7 +218,7 @@ internal sealed class PostgreSqlRestore(
     /// The fast way in, as pg_restore takes it: the items as rows of COPY's text format straight into the table
     /// (<see cref="CopyText"/>), a refused item aborting the COPY. COPY writes identity columns as given.
     /// </summary>
-    private async Task<long> CopyRowsAsync(PostgreSqlTable table, string collectionId, JsonDocument? first, ItemReader items, CancellationToken cancellationToken)
+    private async Task<long> CopyRowsAsync(PostgreSqlTable table, string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var positions = table.Columns.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
         var values = new JsonElement?[table.Columns.Count];
@@ -232,12 +231,12 @@ internal sealed class PostgreSqlRestore(
             var copy = await connection.BeginTextImportAsync($"COPY {table.QualifiedName}{columns} FROM STDIN", cancellationToken);
             try
             {
-                for (var document = first; document is not null; document = items.Read())
+                while (items.Read() is { } document)
                 {
                     using (document)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        CopyText.AppendRow(row, document.RootElement, table, positions, values, collectionId);
+                        CopyText.AppendRow(row, document.RootElement, table, positions, values, collectionId, textMarkers: formatVersion >= 3);
                     }
                     written++;
                     if (row.Length >= CopyChunk)
@@ -290,7 +289,7 @@ internal sealed class PostgreSqlRestore(
         try
         {
             await CheckCountsAsync(cancellationToken);
-            if (setAside is not null) await setAside.AddBackAsync(cancellationToken);
+            if (setAside is not null) await setAside.AddBackAsync(siteId, cancellationToken);
             if (paused is not null) await paused.ResumeAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

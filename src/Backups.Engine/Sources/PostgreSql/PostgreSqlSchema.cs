@@ -59,19 +59,31 @@ internal static class PostgreSqlSchema
     /// parent), with its columns in order; a table without columns too (its rows are empty items).</summary>
     public static async Task<IReadOnlyList<PostgreSqlTable>> ReadTablesAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
+        // A domain's values are its base type's (domains over domains followed to the end), for the column and for
+        // an array's element. Types PostgreSQL ships have oids below 16384 (FirstNormalObjectId): everything else,
+        // extension types too wherever they were installed, is the database's own.
         const string sql =
             """
-            SELECT c.relname, c.relkind = 'p', a.attname, bt.typname, a.attgenerated <> '', a.attndims > 0 OR bt.typcategory = 'A',
-                   bt.typtype = 'c' OR (bt.typcategory = 'U' AND bt.typnamespace <> 'pg_catalog'::regnamespace)
-                     OR COALESCE(et.typtype = 'c' OR (et.typcategory = 'U' AND et.typnamespace <> 'pg_catalog'::regnamespace), false),
-                   COALESCE(ebt.typnamespace = 'pg_catalog'::regnamespace AND ebt.typcategory IN ('N', 'B', 'S'), false)
+            SELECT c.relname, c.relkind = 'p', a.attname, bt.typname, a.attgenerated <> '', bt.typcategory = 'A',
+                   bt.typtype = 'c' OR (bt.typcategory = 'U' AND bt.oid >= 16384)
+                     OR COALESCE(et.typtype = 'c' OR (et.typcategory = 'U' AND et.oid >= 16384), false),
+                   bt.oid < 16384 AND bt.typtype <> 'c',
+                   COALESCE(et.oid < 16384 AND et.typcategory IN ('N', 'B', 'S'), false)
             FROM pg_catalog.pg_class c
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-            LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-            LEFT JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-            LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
-            LEFT JOIN pg_catalog.pg_type ebt ON ebt.oid = CASE WHEN et.typtype = 'd' THEN et.typbasetype ELSE et.oid END
+            LEFT JOIN LATERAL (
+                WITH RECURSIVE d(oid, depth) AS (
+                    SELECT a.atttypid, 0
+                    UNION ALL SELECT t.typbasetype, d.depth + 1 FROM d JOIN pg_catalog.pg_type t ON t.oid = d.oid WHERE t.typtype = 'd')
+                SELECT oid FROM d ORDER BY depth DESC LIMIT 1) AS base ON true
+            LEFT JOIN pg_catalog.pg_type bt ON bt.oid = base.oid
+            LEFT JOIN LATERAL (
+                WITH RECURSIVE d(oid, depth) AS (
+                    SELECT bt.typelem, 0 WHERE bt.typcategory = 'A'
+                    UNION ALL SELECT t.typbasetype, d.depth + 1 FROM d JOIN pg_catalog.pg_type t ON t.oid = d.oid WHERE t.typtype = 'd')
+                SELECT oid FROM d ORDER BY depth DESC LIMIT 1) AS element ON true
+            LEFT JOIN pg_catalog.pg_type et ON et.oid = element.oid
             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
             ORDER BY c.relname COLLATE "C", a.attnum
             """;
@@ -86,10 +98,10 @@ internal static class PostgreSqlSchema
                 if (tables.Count == 0 || tables[^1].Name != name) tables.Add((name, reader.GetBoolean(1), []));
                 if (reader.IsDBNull(2) || reader.GetBoolean(4)) continue; // no columns, or a generated one
                 string type = reader.GetString(3);
-                bool structured = reader.GetBoolean(6);
-                var kind = reader.GetBoolean(5) ? (reader.GetBoolean(7) ? ColumnKind.Array : ColumnKind.Text)
-                    : structured ? ColumnKind.Text
-                    : KindOf(type);
+                bool structured = reader.GetBoolean(6), builtin = reader.GetBoolean(7), naturalElements = reader.GetBoolean(8);
+                var kind = reader.GetBoolean(5) ? (naturalElements ? ColumnKind.Array : ColumnKind.Text)
+                    : builtin ? KindOf(type)
+                    : ColumnKind.Text; // the database's own types (enums, domains' bases, composites, extensions)
                 tables[^1].Columns.Add(new PostgreSqlColumn(reader.GetString(2), type, kind, structured));
             }
         }
@@ -118,15 +130,23 @@ internal static class PostgreSqlSchema
             ColumnKind.Date => $"CASE WHEN {q} IS NULL THEN NULL ELSE json_build_object('$date', {q}) END",
             ColumnKind.Binary => $"CASE WHEN {q} IS NULL THEN NULL ELSE json_build_object('$binary', translate(encode({q}, 'base64'), E'\\n', '')) END",
             // The text form where the value alone would not come back as it is: spacing around it (an item keeps the
-            // JSON, not the spaces), or an object that reads as the marker itself.
+            // JSON, not the spaces; jsonb never has any), or an object whose only key is the marker's (json_object_keys
+            // unescapes, so "\u0024json" counts too; the strpos only saves the call for the other objects).
+            ColumnKind.Json when column.Type == "jsonb" =>
+                $"CASE WHEN {q} IS NULL THEN NULL " +
+                $"WHEN jsonb_typeof({q}) = 'object' AND {q} ? '{JsonMarker}' AND {q} - '{JsonMarker}' = '{{}}'::jsonb THEN jsonb_build_object('{JsonMarker}', {q}::text) " +
+                $"WHEN jsonb_typeof({q}) = 'null' THEN '{{\"{JsonMarker}\": null}}'::jsonb ELSE {q} END",
             ColumnKind.Json =>
                 $"CASE WHEN {q} IS NULL THEN NULL " +
-                $"WHEN {q}::text <> btrim({q}::text, E' \\t\\n\\r') OR (json_typeof({q}::json) = 'object' AND ARRAY(SELECT json_object_keys({q}::json)) = ARRAY['{JsonMarker}']) " +
+                $"WHEN ascii({q}::text) IN (9, 10, 13, 32) OR right({q}::text, 1) IN (' ', E'\\t', E'\\n', E'\\r') " +
+                $"OR (json_typeof({q}) = 'object' AND strpos({q}::text, 'json\"') > 0 AND ARRAY(SELECT json_object_keys({q})) = ARRAY['{JsonMarker}']) " +
                 $"THEN json_build_object('{JsonMarker}', {q}::text) " +
-                $"WHEN json_typeof({q}::json) = 'null' THEN '{{\"{JsonMarker}\": null}}'::json ELSE {q}::json END",
+                $"WHEN json_typeof({q}) = 'null' THEN '{{\"{JsonMarker}\": null}}'::json ELSE {q} END",
             ColumnKind.Float => $"CASE WHEN {q} IS NULL THEN NULL WHEN {q}::text IN ('NaN', 'Infinity', '-Infinity') THEN json_build_object('$double', {q}::text) ELSE to_json({q}) END",
-            ColumnKind.Array => $"CASE WHEN {q} IS NULL THEN NULL WHEN array_dims({q}) IS NULL OR array_dims({q}) ~ '^(\\[1:[0-9]+\\])+$' THEN to_json({q}) ELSE to_json({q}::text) END",
-            ColumnKind.Text => $"{q}::text",
+            ColumnKind.Array => $"CASE WHEN {q} IS NULL THEN NULL WHEN array_dims({q}) IS NULL OR array_dims({q}) ~ '^(\\[1:[0-9]+\\])+$' THEN to_json({q}) ELSE to_json(format('%s', {q})) END",
+            // format's %s is the type's output function, whatever casts to text the database defines. num_nulls, not
+            // IS NULL: a composite whose fields are all NULL IS NULL, and is still a value, (,,).
+            ColumnKind.Text => $"CASE WHEN num_nulls({q}) = 1 THEN NULL ELSE format('%s', {q}) END",
             _ => q,
         };
     }

@@ -51,7 +51,7 @@ internal sealed class PostgreSqlSource(string siteId, string schema, string? use
             await using (var defer = new NpgsqlCommand("SET CONSTRAINTS ALL DEFERRED", connection, transaction))
                 await defer.ExecuteNonQueryAsync(cancellationToken);
             var tables = await PostgreSqlSchema.ReadTablesAsync(connection, schema, cancellationToken);
-            return new PostgreSqlRestore(siteId, schema, connection, transaction, tables);
+            return new PostgreSqlRestore(siteId, schema, connection, transaction, tables, start.FormatVersion);
         }
         catch (Exception e)
         {
