@@ -11,14 +11,14 @@ BeforeAll {
     $credential = [pscredential]::new('wix', (ConvertTo-SecureString $standIn.Key -AsPlainText -Force))
 
     function Get-WixItems([string] $collection) {
-        # Every item of a collection, paged by cursor as the API documents, as compact JSON sorted by _id.
+        # Every item of a collection, paged by cursor (at most 100 a page, as the SDK documents), as compact JSON sorted by _id.
         $items = @()
-        $answer = Invoke-WixApi $standIn 'items/query' @{ dataCollectionId = $collection; query = @{ cursorPaging = @{ limit = 1000 } } }
+        $answer = Invoke-WixApi $standIn 'items/query' @{ dataCollectionId = $collection; query = @{ cursorPaging = @{ limit = 100 } } }
         while ($true) {
             $items += $answer.dataItems | ForEach-Object { $_.data | ConvertTo-Json -Depth 20 -Compress }
             $next = $answer.pagingMetadata.cursors.next
             if (-not $next) { break }
-            $answer = Invoke-WixApi $standIn 'items/query' @{ dataCollectionId = $collection; query = @{ cursorPaging = @{ limit = 1000; cursor = $next } } }
+            $answer = Invoke-WixApi $standIn 'items/query' @{ dataCollectionId = $collection; query = @{ cursorPaging = @{ limit = 100; cursor = $next } } }
         }
         $items | Sort-Object
     }

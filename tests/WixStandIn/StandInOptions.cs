@@ -5,13 +5,19 @@ namespace SiteBackup.WixStandIn;
 public enum FaultTiming { Before, After, Alternate }
 
 /// <summary>
-/// How the stand-in behaves. The defaults are Wix's documented limits: pages and bulk writes of at most 1000 items,
-/// items of at most 500 KB, 200 requests a minute.
+/// How the stand-in behaves. The defaults are Wix's documented limits: query pages of at most 100 items by cursor
+/// and 1000 by offset (as Wix's SDK documents them for native collections), bulk writes of at most 1000 items, items
+/// of at most 500 KB, 200 requests a minute.
 /// </summary>
 public sealed class StandInOptions
 {
     public string ApiKey { get; set; } = "test-api-key";
-    public int MaxPage { get; set; } = 1000;
+    public int MaxCursorPage { get; set; } = 100;
+    public int MaxOffsetPage { get; set; } = 1000;
+
+    /// <summary>A request body larger than this is answered 413. Wix answers 413 to oversized requests without
+    /// documenting the size; the stand-in takes the stricter 4 MB (SiteBackup's own bulk bodies end there).</summary>
+    public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
     public int DefaultPage { get; set; } = 50;
     public int MaxBulk { get; set; } = 1000;
     public int MaxItemBytes { get; set; } = 500 * 1024;

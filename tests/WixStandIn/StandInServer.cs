@@ -13,10 +13,12 @@ namespace SiteBackup.WixStandIn;
 /// <summary>
 /// A local stand-in for the Wix Data REST API (<c>/wix-data/v2</c>), written from Wix's public documentation, for
 /// tests only. It serves what a Wix collection source calls: <c>GET collections</c> (offset paging),
-/// <c>POST items/query</c> (cursor paging, 50 items by default, at most 1000), <c>POST items/count</c>,
+/// <c>POST items/query</c> and <c>GET items/query?.r=</c> (the query as base64url JSON, as Wix's SDK sends it;
+/// cursor paging of 50 items by default and at most 100, offset paging of at most 1000), <c>POST items/count</c>,
 /// <c>POST items/truncate</c>, <c>POST bulk/items/save</c> and <c>bulk/items/insert</c> (at most 1000 items a call,
-/// a result for each item, items of at most 500 KB). It answers 403 without a <c>wix-site-id</c> header, 401 with a
-/// wrong key, 404 for an unknown site or collection, 400 for a page or bulk past the limits, 429 with Retry-After
+/// a result for each item with the API's action enum INSERT or UPDATE, items of at most 500 KB). It answers 403
+/// without a <c>wix-site-id</c> header, 401 with a wrong key, 404 for an unknown site or collection, 400 for a page
+/// or bulk past the limits, 413 for a body past <see cref="StandInOptions.MaxRequestBytes"/>, 429 with Retry-After
 /// past the rate limit, and injected 5xx faults (before or after acting) and slow answers.
 /// Where Wix's documentation is silent the stand-in keeps what it is given: a saved item keeps the
 /// <c>_createdDate</c>, <c>_updatedDate</c> and <c>_owner</c> it carries (it sets them only when absent), and its
@@ -54,6 +56,8 @@ public sealed class StandInServer : IAsyncDisposable
     public int Faults => faults;
     public int Slowed { get; private set; }
     public int BulkItemErrors { get; private set; }
+    /// <summary>Requests answered 413.</summary>
+    public int TooLarge { get; private set; }
     /// <summary>Arrival times of the requests that were served (not throttled).</summary>
     public List<DateTimeOffset> Served { get; } = [];
 
@@ -134,17 +138,32 @@ public sealed class StandInServer : IAsyncDisposable
         }
 
         Calls.AddOrUpdate(path, 1, (_, n) => n + 1);
+        string? text = null;
+        if (HttpMethods.IsPost(request.Method))
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            text = await reader.ReadToEndAsync();
+            if (Encoding.UTF8.GetByteCount(text) > Options.MaxRequestBytes)
+            {
+                lock (window) TooLarge++;
+                await Error(context, 413, "Payload too large", "PAYLOAD_TOO_LARGE");
+                return;
+            }
+        }
         (int status, JsonObject body) answer;
         try
         {
             answer = path switch
             {
                 "collections" when HttpMethods.IsGet(request.Method) => ListCollections(siteId, request.Query),
-                "items/query" when HttpMethods.IsPost(request.Method) => Query(siteId, await ReadAsync(request)),
-                "items/count" when HttpMethods.IsPost(request.Method) => Count(siteId, await ReadAsync(request)),
-                "items/truncate" when HttpMethods.IsPost(request.Method) => Truncate(siteId, await ReadAsync(request)),
-                "bulk/items/save" when HttpMethods.IsPost(request.Method) => Bulk(siteId, await ReadAsync(request), insert: false),
-                "bulk/items/insert" when HttpMethods.IsPost(request.Method) => Bulk(siteId, await ReadAsync(request), insert: true),
+                "items/query" when HttpMethods.IsPost(request.Method) => Query(siteId, Parse(text)),
+                // The SDK's form: the whole request as base64url JSON in ".r".
+                "items/query" when HttpMethods.IsGet(request.Method) => Query(siteId, Parse(Encoding.UTF8.GetString(
+                    Base64Url(request.Query[".r"].FirstOrDefault() ?? throw new InvalidOperationException("the query is required"))))),
+                "items/count" when HttpMethods.IsPost(request.Method) => Count(siteId, Parse(text)),
+                "items/truncate" when HttpMethods.IsPost(request.Method) => Truncate(siteId, Parse(text)),
+                "bulk/items/save" when HttpMethods.IsPost(request.Method) => Bulk(siteId, Parse(text), insert: false),
+                "bulk/items/insert" when HttpMethods.IsPost(request.Method) => Bulk(siteId, Parse(text), insert: true),
                 _ => (404, ErrorBody("No such endpoint", "NOT_FOUND")),
             };
         }
@@ -185,11 +204,13 @@ public sealed class StandInServer : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonObject> ReadAsync(HttpRequest request)
+    private static JsonObject Parse(string? text) =>
+        JsonNode.Parse(text ?? throw new JsonException("empty body"))?.AsObject() ?? throw new JsonException("empty body");
+
+    private static byte[] Base64Url(string text)
     {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        string text = await reader.ReadToEndAsync();
-        return JsonNode.Parse(text)?.AsObject() ?? throw new JsonException("empty body");
+        string padded = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '='));
     }
 
     private (int, JsonObject) ListCollections(string siteId, IQueryCollection query)
@@ -221,15 +242,17 @@ public sealed class StandInServer : IAsyncDisposable
     private (int, JsonObject) Query(string siteId, JsonObject body)
     {
         if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
+        if (body["query"]?["paging"] is { } offsetPaging) return OffsetQuery(collection, offsetPaging);
         var paging = body["query"]?["cursorPaging"];
         int limit = paging?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
-        if (limit < 1 || limit > Options.MaxPage)
-            return (400, ErrorBody($"cursorPaging.limit must be between 1 and {Options.MaxPage}", "INVALID_ARGUMENT"));
+        if (limit < 1 || limit > Options.MaxCursorPage)
+            return (400, ErrorBody($"cursorPaging.limit must be between 1 and {Options.MaxCursorPage}", "INVALID_ARGUMENT"));
         long after = 0;
         if (paging?["cursor"]?.GetValue<string>() is { } cursor)
         {
-            // A cursor request carries nothing else of the query.
-            if (body["query"]!.AsObject().Count > 1) return (400, ErrorBody("A cursor request takes no filter or sort", "INVALID_ARGUMENT"));
+            // A cursor request carries nothing else of the query (an empty field list, as the SDK sends, is nothing).
+            if (body["query"]!.AsObject().Any(p => p.Key != "cursorPaging" && !(p.Key == "fields" && p.Value is JsonArray { Count: 0 })))
+                return (400, ErrorBody("A cursor request takes no filter or sort", "INVALID_ARGUMENT"));
             string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('|');
             if (parts.Length != 2 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
             after = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
@@ -246,6 +269,28 @@ public sealed class StandInServer : IAsyncDisposable
         {
             ["dataItems"] = items,
             ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["cursors"] = cursors, ["hasNext"] = more },
+        });
+    }
+
+    /// <summary>Offset paging: <c>paging.limit</c> (50 by default, at most 1000) items from <c>paging.offset</c>, in the
+    /// collection's order, with the total.</summary>
+    private (int, JsonObject) OffsetQuery(StandInCollection collection, JsonNode paging)
+    {
+        int limit = paging["limit"]?.GetValue<int>() ?? Options.DefaultPage;
+        int offset = paging["offset"]?.GetValue<int>() ?? 0;
+        if (limit < 1 || limit > Options.MaxOffsetPage || offset < 0)
+            return (400, ErrorBody($"paging.limit must be between 1 and {Options.MaxOffsetPage}, paging.offset at least 0", "INVALID_ARGUMENT"));
+        var all = collection.Page(0, int.MaxValue - 1, out _);
+        var page = all.Skip(offset).Take(limit).ToList();
+        var items = new JsonArray(page.Select(p =>
+        {
+            var data = JsonNode.Parse(p.Data)!;
+            return (JsonNode)new JsonObject { ["id"] = data["_id"]?.DeepClone(), ["dataCollectionId"] = collection.Id, ["data"] = data };
+        }).ToArray());
+        return (200, new JsonObject
+        {
+            ["dataItems"] = items,
+            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["offset"] = offset, ["total"] = all.Count, ["hasNext"] = offset + page.Count < all.Count },
         });
     }
 
@@ -284,7 +329,7 @@ public sealed class StandInServer : IAsyncDisposable
             {
                 bool created = collection.Save(id, text);
                 meta["success"] = true;
-                results.Add(new JsonObject { ["action"] = created ? "INSERTED" : "UPDATED", ["itemMetadata"] = meta });
+                results.Add(new JsonObject { ["action"] = created ? "INSERT" : "UPDATE", ["itemMetadata"] = meta });
                 successes++;
             }
             else

@@ -53,7 +53,7 @@ public sealed class WixSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task Pages_of_1000_and_bulk_saves_of_1000_carry_every_item_once()
+    public async Task Pages_of_100_by_cursor_and_bulk_saves_of_1000_carry_every_item_once()
     {
         await using var site = new WixFixture();
         Fill(site.Add("big"), 2500);
@@ -62,7 +62,7 @@ public sealed class WixSourceTests : IDisposable
         var (backup, store) = await BackupAsync(site);
 
         Assert.Equal(2500, backup.Collections.Single().ItemCount);
-        Assert.Equal(3, site.Server.Calls["items/query"]); // 1000 + 1000 + 500
+        Assert.Equal(25, site.Server.Calls["items/query"]); // 100 a page, as Wix's SDK documents for cursor paging
         site.Collection("big").Truncate();
         Fill(site.Collection("big"), 10);
 
@@ -122,7 +122,7 @@ public sealed class WixSourceTests : IDisposable
         // the lower bound is loose (half the limit) so a busy CI machine cannot fail it. What it guards against is a
         // client that waits far more than the limit asks, or runs into it.
         await using var site = new WixFixture(new StandInOptions { RateLimit = 20, RateWindow = TimeSpan.FromSeconds(1) },
-            WixFixture.Fast with { RequestsPerMinute = 1080, PageSize = 100 });
+            WixFixture.Fast with { RequestsPerMinute = 1080, BulkSize = 100 });
         Fill(site.Add("items"), 8_000);
 
         var (backup, _) = await BackupAsync(site);
@@ -185,10 +185,74 @@ public sealed class WixSourceTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, (await http.GetAsync("collections")).StatusCode);
         http.DefaultRequestHeaders.Add("wix-site-id", site.SiteId);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("collections")).StatusCode);
-        var tooBig = new StringContent("""{"dataCollectionId":"people","query":{"cursorPaging":{"limit":1001}}}""");
+        var tooBig = new StringContent("""{"dataCollectionId":"people","query":{"cursorPaging":{"limit":101}}}""");
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("items/query", tooBig)).StatusCode);
+        var tooBigByOffset = new StringContent("""{"dataCollectionId":"people","query":{"paging":{"limit":1001}}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("items/query", tooBigByOffset)).StatusCode);
         var bulk = new JsonObject { ["dataCollectionId"] = "people", ["dataItems"] = new JsonArray(Enumerable.Range(0, 1001).Select(i => (JsonNode)new JsonObject { ["data"] = new JsonObject() }).ToArray()) };
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsync("bulk/items/save", new StringContent(bulk.ToJsonString()))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_stand_in_takes_queries_as_the_SDK_sends_them_by_GET_and_pages_by_offset_or_cursor()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
+        Fill(site.Add("big"), 250);
+        using var http = new HttpClient { BaseAddress = site.Server.ApiBase };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", site.Server.Options.ApiKey);
+        http.DefaultRequestHeaders.Add("wix-site-id", site.SiteId);
+        async Task<JsonNode> Get(string query)
+        {
+            string r = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(query)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            var answer = await http.GetAsync($"items/query?.r={r}");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            return JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        }
+
+        // Offset paging: the page asked for, with the total, no cursor.
+        var byOffset = await Get("""{"dataCollectionId":"big","query":{"paging":{"limit":100,"offset":200}},"consistentRead":true}""");
+        Assert.Equal(50, byOffset["dataItems"]!.AsArray().Count);
+        Assert.Equal("item-000200", (string?)byOffset["dataItems"]![0]!["id"]);
+        Assert.Equal(250, (int)byOffset["pagingMetadata"]!["total"]!);
+        // Cursor paging with the empty field list the SDK sends, across every page.
+        var ids = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await Get(cursor is null
+                ? """{"dataCollectionId":"big","query":{"cursorPaging":{"limit":100},"fields":[]}}"""
+                : $$$"""{"dataCollectionId":"big","query":{"cursorPaging":{"limit":100,"cursor":"{{{cursor}}}"},"fields":[]}}""");
+            ids.AddRange(page["dataItems"]!.AsArray().Select(i => (string)i!["id"]!));
+            cursor = (string?)page["pagingMetadata"]!["cursors"]!["next"];
+        }
+        while (cursor is not null);
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"item-{i:D6}"), ids);
+        // Bulk results carry the API's action enum.
+        var saved = JsonNode.Parse(await (await http.PostAsync("bulk/items/save", new StringContent(
+            """{"dataCollectionId":"big","dataItems":[{"id":"item-000001","data":{"v":1}},{"id":"new-one","data":{"v":2}}]}"""))).Content.ReadAsStringAsync())!;
+        Assert.Equal(["UPDATE", "INSERT"], saved["results"]!.AsArray().Select(r => (string)r!["action"]!));
+    }
+
+    [Fact]
+    public async Task A_bulk_save_Wix_answers_413_is_split_until_it_fits_and_an_item_too_large_alone_is_refused_by_itself()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0, MaxRequestBytes = 64 * 1024 });
+        var items = site.Add("notes");
+        for (int i = 0; i < 12; i++) items.Save($"n{i:D2}", new JsonObject { ["_id"] = $"n{i:D2}", ["text"] = new string((char)('a' + i), 20_000) }.ToJsonString());
+        items.Save("huge", new JsonObject { ["_id"] = "huge", ["text"] = new string('z', 100_000) }.ToJsonString());
+        string before = await site.DumpAsync();
+        var (backup, store) = await BackupAsync(site);
+        items.Truncate();
+
+        var restore = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, backup.Id));
+        Assert.Equal(BackupError.OperationFailed, restore.Error);
+        Assert.Contains("'notes' item 'huge': PAYLOAD_TOO_LARGE", restore.Message, StringComparison.Ordinal);
+        var notes = restore.Restoration!.Collections.Single();
+        Assert.Equal((RestorationCollectionStatus.Partial, 12L, 1L), (notes.Status, notes.ItemCount, notes.RefusedItemCount));
+        Assert.True(site.Server.TooLarge > 0);
+        // Every other item is there once, as it was.
+        Assert.Equal(12, site.Collection("notes").Count);
+        Assert.Equal(before.Split('\n').Where(l => !l.Contains("\"huge\"", StringComparison.Ordinal)), (await site.DumpAsync()).Split('\n'));
     }
 
     [Fact]
@@ -215,7 +279,7 @@ public sealed class WixSourceTests : IDisposable
     [Fact]
     public async Task A_restore_that_fails_part_way_says_exactly_what_each_collection_holds()
     {
-        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 }, WixFixture.Fast with { PageSize = 2, MaxRetries = 2 });
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 }, WixFixture.Fast with { BulkSize = 2, MaxRetries = 2 });
         await site.CreateSampleAsync();
         var (backup, store) = await BackupAsync(site);
         await site.ChangeAsync();

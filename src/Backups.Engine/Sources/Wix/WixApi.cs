@@ -49,7 +49,7 @@ internal static class WixApi
             json.WriteString("dataCollectionId", collectionId);
             json.WriteStartObject("query");
             json.WriteStartObject("cursorPaging");
-            json.WriteNumber("limit", client.Options.PageSize);
+            json.WriteNumber("limit", client.Options.QueryPageSize);
             if (cursor is not null) json.WriteString("cursor", cursor);
             json.WriteEndObject();
             json.WriteEndObject();

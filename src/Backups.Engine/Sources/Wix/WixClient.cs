@@ -81,15 +81,20 @@ internal sealed class WixClient : IDisposable
 
     public WixOptions Options { get; }
 
-    public Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, path, null, null, cancellationToken);
+    public async Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, path, null, null, cancellationToken))!;
 
     /// <summary>POSTs <paramref name="body"/> (JSON) and returns the answer; <paramref name="collectionId"/> names
     /// the collection in errors.</summary>
-    public Task<JsonDocument> PostAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, path, body, collectionId, cancellationToken);
+    public async Task<JsonDocument> PostAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, path, body, collectionId, cancellationToken, tooLargeIsNull: false))!;
 
-    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body, string? collectionId, CancellationToken cancellationToken)
+    /// <summary>As <see cref="PostAsync"/>, but null when Wix answers 413 (the request is larger than it takes), so
+    /// that the caller can send it again in parts.</summary>
+    public Task<JsonDocument?> PostUnlessTooLargeAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, body, collectionId, cancellationToken, tooLargeIsNull: true);
+
+    private async Task<JsonDocument?> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body, string? collectionId, CancellationToken cancellationToken, bool tooLargeIsNull = false)
     {
         HttpResponseMessage response;
         try
@@ -115,6 +120,7 @@ internal sealed class WixClient : IDisposable
         using (response)
         {
             byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (tooLargeIsNull && response.StatusCode == HttpStatusCode.RequestEntityTooLarge) return null;
             if (!response.IsSuccessStatusCode)
                 throw WixErrors.FromResponse(response.StatusCode, answer, siteId, collectionId, Options.MaxRetries + 1);
             try

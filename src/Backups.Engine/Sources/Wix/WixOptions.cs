@@ -29,11 +29,17 @@ public sealed record WixOptions
     /// <summary>How long one attempt may take (<c>SITEBACKUP_WIX_TIMEOUT</c>, seconds).</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Largest page of a query and largest bulk write, as Wix documents.</summary>
-    public int PageSize { get; init; } = 1000;
+    /// <summary>Largest page of a query by cursor: Wix's SDK documents at most 100 items a page for cursor paging
+    /// of native collections (1000 for offset paging, which a backup does not use: a cursor keeps its place while
+    /// items are written).</summary>
+    public int QueryPageSize { get; init; } = 100;
 
-    /// <summary>A bulk save also ends before its body passes this many bytes (items can be up to 500 KB each).</summary>
-    public int MaxBulkBytes { get; init; } = 8 * 1024 * 1024;
+    /// <summary>Largest bulk write, as Wix documents.</summary>
+    public int BulkSize { get; init; } = 1000;
+
+    /// <summary>A bulk save also ends once its body passes this many bytes (items can be up to 500 KB each). Wix does
+    /// not document its largest request; one it answers 413 is split in two and sent again, down to single items.</summary>
+    public int MaxBulkBytes { get; init; } = 4 * 1024 * 1024;
 
     public static WixOptions FromEnvironment()
     {

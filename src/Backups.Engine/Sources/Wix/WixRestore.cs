@@ -8,7 +8,8 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// <summary>
 /// Restores into a Wix site, which has no transactions. The restore operation checks the archive entries whole
 /// before this is called. Each collection is then emptied (<c>items/truncate</c>) only when its turn comes, and its
-/// items are written with bulk save, at most 1000 (and 8 MB) a call, each under its own <c>_id</c>. Save rather than
+/// items are written with bulk save, at most 1000 (and 4 MB) a call, each under its own <c>_id</c>, a call Wix answers
+/// 413 split in halves. Save rather than
 /// insert: a bulk call repeated after a lost answer writes the same items again instead of failing on them, so a
 /// retry can neither double an item nor report a false error. Items Wix refuses one by one are collected in
 /// <see cref="RefusedItems"/>; a call that fails for good stops the restore, and <see cref="ItemsWritten"/> says
@@ -33,79 +34,96 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
     {
         await WixApi.TruncateAsync(client, collectionId, cancellationToken);
         written[collectionId] = 0;
-        var body = new ArrayBufferWriter<byte>(1024 * 1024);
-        var json = new Utf8JsonWriter(body);
-        var ids = new List<string?>(client.Options.PageSize);
-        try
+        var batch = new List<BatchItem>(client.Options.BulkSize);
+        long bytes = 0;
+        var item = new ArrayBufferWriter<byte>(4096);
+        await using var json = new Utf8JsonWriter(item);
+        while (items.Read() is { } document)
         {
-            while (items.Read() is { } document)
+            using (document)
             {
-                using (document)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (ids.Count == 0) StartBatch(json, collectionId);
-                    var item = document.RootElement;
-                    string? id = item.TryGetProperty("_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
-                    json.WriteStartObject();
-                    if (id is not null) json.WriteString("id", id);
-                    json.WritePropertyName("data");
-                    json.WriteRawValue(item.GetRawText(), skipInputValidation: true);
-                    json.WriteEndObject();
-                    ids.Add(id);
-                }
+                cancellationToken.ThrowIfCancellationRequested();
+                var root = document.RootElement;
+                string? id = root.TryGetProperty("_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                json.WriteStartObject();
+                if (id is not null) json.WriteString("id", id);
+                json.WritePropertyName("data");
+                json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
+                json.WriteEndObject();
                 json.Flush();
-                if (ids.Count >= client.Options.PageSize || body.WrittenCount >= client.Options.MaxBulkBytes)
-                    await SaveAsync(json, body, ids, collectionId, cancellationToken);
+                batch.Add(new BatchItem(id, item.WrittenSpan.ToArray()));
+                bytes += item.WrittenCount;
+                item.ResetWrittenCount();
+                json.Reset(item);
             }
-            if (ids.Count > 0) await SaveAsync(json, body, ids, collectionId, cancellationToken);
-            return written[collectionId];
+            if (batch.Count >= client.Options.BulkSize || bytes >= client.Options.MaxBulkBytes)
+            {
+                await SaveAsync(batch, collectionId, cancellationToken);
+                batch.Clear();
+                bytes = 0;
+            }
         }
-        finally
-        {
-            await json.DisposeAsync();
-        }
+        if (batch.Count > 0) await SaveAsync(batch, collectionId, cancellationToken);
+        return written[collectionId];
     }
 
-    private static void StartBatch(Utf8JsonWriter json, string collectionId)
+    /// <summary>One item of a bulk save: its id and its <c>{"id", "data"}</c> JSON.</summary>
+    private sealed record BatchItem(string? Id, byte[] Json);
+
+    /// <summary>
+    /// Saves <paramref name="batch"/> in one bulk call; a call Wix answers 413 (larger than it takes) is split in two
+    /// halves saved one after the other, down to single items, and an item too large on its own is refused by itself,
+    /// as Wix refuses items one by one. Nothing of a 413 call was written, so no item is doubled.
+    /// </summary>
+    private async Task SaveAsync(IReadOnlyList<BatchItem> batch, string collectionId, CancellationToken cancellationToken)
     {
-        json.WriteStartObject();
-        json.WriteString("dataCollectionId", collectionId);
-        json.WriteStartArray("dataItems");
+        using var answer = await client.PostUnlessTooLargeAsync("bulk/items/save", Body(batch, collectionId), collectionId, cancellationToken);
+        if (answer is null)
+        {
+            if (batch.Count == 1)
+            {
+                refused.Add(new RefusedItem(collectionId, batch[0].Id, "PAYLOAD_TOO_LARGE",
+                    $"Wix answered 413: the item alone ({batch[0].Json.Length} bytes of JSON) is larger than a request it takes."));
+                return;
+            }
+            int half = batch.Count / 2;
+            await SaveAsync(batch.Take(half).ToList(), collectionId, cancellationToken);
+            await SaveAsync(batch.Skip(half).ToList(), collectionId, cancellationToken);
+            return;
+        }
+        if (!answer.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
+            throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered a bulk save into '{collectionId}' without per-item results.", collectionId);
+        long saved = 0;
+        foreach (var result in results.EnumerateArray())
+        {
+            var meta = result.TryGetProperty("itemMetadata", out var m) ? m : result;
+            if (meta.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True)
+            {
+                saved++;
+                continue;
+            }
+            string? id = meta.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()
+                : meta.TryGetProperty("originalIndex", out var at) && at.TryGetInt32(out int index) && index < batch.Count ? batch[index].Id : null;
+            var error = meta.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+            refused.Add(new RefusedItem(collectionId, id, Text(error, "code") ?? "UNKNOWN", Text(error, "description") ?? Text(error, "message") ?? "refused"));
+        }
+        written[collectionId] += saved;
     }
 
-    private async Task SaveAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> body, List<string?> ids, string collectionId, CancellationToken cancellationToken)
+    /// <summary>The body of a bulk save: <c>{"dataCollectionId", "dataItems": [...]}</c>.</summary>
+    private static ReadOnlyMemory<byte> Body(IReadOnlyList<BatchItem> batch, string collectionId)
     {
-        json.WriteEndArray();
-        json.WriteEndObject();
-        json.Flush();
-        using (var answer = await client.PostAsync("bulk/items/save", body.WrittenMemory, collectionId, cancellationToken))
+        var body = new ArrayBufferWriter<byte>(batch.Sum(b => b.Json.Length + 1) + 256);
+        using (var json = new Utf8JsonWriter(body))
         {
-            long saved = 0;
-            if (answer.RootElement.TryGetProperty("results", out var results) && results.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var result in results.EnumerateArray())
-                {
-                    var meta = result.TryGetProperty("itemMetadata", out var m) ? m : result;
-                    if (meta.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True)
-                    {
-                        saved++;
-                        continue;
-                    }
-                    string? id = meta.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()
-                        : meta.TryGetProperty("originalIndex", out var at) && at.TryGetInt32(out int index) && index < ids.Count ? ids[index] : null;
-                    var error = meta.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
-                    refused.Add(new RefusedItem(collectionId, id, Text(error, "code") ?? "UNKNOWN", Text(error, "description") ?? Text(error, "message") ?? "refused"));
-                }
-            }
-            else
-            {
-                throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered a bulk save into '{collectionId}' without per-item results.", collectionId);
-            }
-            written[collectionId] += saved;
+            json.WriteStartObject();
+            json.WriteString("dataCollectionId", collectionId);
+            json.WriteStartArray("dataItems");
+            foreach (var item in batch) json.WriteRawValue(item.Json, skipInputValidation: true);
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
-        body.ResetWrittenCount();
-        json.Reset(body);
-        ids.Clear();
+        return body.WrittenMemory;
     }
 
     private static string? Text(JsonElement element, string name) =>
