@@ -41,6 +41,9 @@ public sealed class StandInCollection(string id, string displayName, string type
         }
     }
 
+    private static bool IsDraft(string data) =>
+        data.Contains("\"_publishStatus\":\"DRAFT\"", StringComparison.Ordinal);
+
     public bool Contains(string itemId) { lock (Gate) return sequenceOf.ContainsKey(itemId); }
 
     public void Truncate()
@@ -53,12 +56,14 @@ public sealed class StandInCollection(string id, string displayName, string type
     }
 
     /// <summary>Up to <paramref name="limit"/> items after position <paramref name="after"/>, and the position of the
-    /// last one returned; <paramref name="more"/> says whether any item follows it.</summary>
-    public List<(long Sequence, string Data)> Page(long after, int limit, out bool more)
+    /// last one returned; <paramref name="more"/> says whether any item follows it. Drafts only when
+    /// <paramref name="drafts"/>: Wix's documentation does not say how a draft shows in an item's data, so the
+    /// stand-in marks one with <c>"_publishStatus": "DRAFT"</c>.</summary>
+    public List<(long Sequence, string Data)> Page(long after, int limit, out bool more, bool drafts = true)
     {
         lock (Gate)
         {
-            var page = bySequence.Where(p => p.Key > after).Take(limit + 1).Select(p => (p.Key, p.Value)).ToList();
+            var page = bySequence.Where(p => p.Key > after && (drafts || !IsDraft(p.Value))).Take(limit + 1).Select(p => (p.Key, p.Value)).ToList();
             more = page.Count > limit;
             if (more) page.RemoveAt(limit);
             return page;

@@ -146,7 +146,7 @@ public sealed class StandInServer : IAsyncDisposable
             if (Encoding.UTF8.GetByteCount(text) > Options.MaxRequestBytes)
             {
                 lock (window) TooLarge++;
-                await Error(context, 413, "Payload too large", "PAYLOAD_TOO_LARGE");
+                await Error(context, 413, "Payload is too large", "WDE0109");
                 return;
             }
         }
@@ -242,7 +242,9 @@ public sealed class StandInServer : IAsyncDisposable
     private (int, JsonObject) Query(string siteId, JsonObject body)
     {
         if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
-        if (body["query"]?["paging"] is { } offsetPaging) return OffsetQuery(collection, offsetPaging);
+        // Drafts show only when the request asks for them (publishPluginOptions.includeDraftItems, as the SDK sends it).
+        bool drafts = body["publishPluginOptions"]?["includeDraftItems"]?.GetValue<bool>() ?? false;
+        if (body["query"]?["paging"] is { } offsetPaging) return OffsetQuery(collection, offsetPaging, drafts);
         var paging = body["query"]?["cursorPaging"];
         int limit = paging?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
         if (limit < 1 || limit > Options.MaxCursorPage)
@@ -254,17 +256,18 @@ public sealed class StandInServer : IAsyncDisposable
             if (body["query"]!.AsObject().Any(p => p.Key != "cursorPaging" && !(p.Key == "fields" && p.Value is JsonArray { Count: 0 })))
                 return (400, ErrorBody("A cursor request takes no filter or sort", "INVALID_ARGUMENT"));
             string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('|');
-            if (parts.Length != 2 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
+            if (parts.Length != 3 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
             after = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            drafts = parts[2] == "drafts"; // a cursor goes on as its query began
         }
-        var page = collection.Page(after, limit, out bool more);
+        var page = collection.Page(after, limit, out bool more, drafts);
         var items = new JsonArray(page.Select(p =>
         {
             var data = JsonNode.Parse(p.Data)!;
             return (JsonNode)new JsonObject { ["id"] = data["_id"]?.DeepClone(), ["dataCollectionId"] = collection.Id, ["data"] = data };
         }).ToArray());
         var cursors = new JsonObject();
-        if (more) cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}"));
+        if (more) cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}|{(drafts ? "drafts" : "live")}"));
         return (200, new JsonObject
         {
             ["dataItems"] = items,
@@ -274,13 +277,13 @@ public sealed class StandInServer : IAsyncDisposable
 
     /// <summary>Offset paging: <c>paging.limit</c> (50 by default, at most 1000) items from <c>paging.offset</c>, in the
     /// collection's order, with the total.</summary>
-    private (int, JsonObject) OffsetQuery(StandInCollection collection, JsonNode paging)
+    private (int, JsonObject) OffsetQuery(StandInCollection collection, JsonNode paging, bool drafts)
     {
         int limit = paging["limit"]?.GetValue<int>() ?? Options.DefaultPage;
         int offset = paging["offset"]?.GetValue<int>() ?? 0;
         if (limit < 1 || limit > Options.MaxOffsetPage || offset < 0)
             return (400, ErrorBody($"paging.limit must be between 1 and {Options.MaxOffsetPage}, paging.offset at least 0", "INVALID_ARGUMENT"));
-        var all = collection.Page(0, int.MaxValue - 1, out _);
+        var all = collection.Page(0, int.MaxValue - 1, out _, drafts);
         var page = all.Skip(offset).Take(limit).ToList();
         var items = new JsonArray(page.Select(p =>
         {
@@ -322,9 +325,10 @@ public sealed class StandInServer : IAsyncDisposable
             var meta = new JsonObject { ["id"] = id, ["originalIndex"] = i };
             string? error = null, code = null;
             if (Encoding.UTF8.GetByteCount(text) > Options.MaxItemBytes)
+                // Wix's SDK names no code for an item past 500 KB: the stand-in's own.
                 (code, error) = ("ITEM_TOO_LARGE", $"The item is larger than {Options.MaxItemBytes / 1024} KB");
             else if (insert && collection.Contains(id))
-                (code, error) = ("ITEM_ALREADY_EXISTS", $"An item with id {id} already exists");
+                (code, error) = ("WDE0074", $"An item with id {id} already exists");
             if (error is null)
             {
                 bool created = collection.Save(id, text);

@@ -246,13 +246,29 @@ public sealed class WixSourceTests : IDisposable
 
         var restore = await Assert.ThrowsAsync<BackupException>(() => TestEngine.RestoreAsync(site, store, backup.Id));
         Assert.Equal(BackupError.OperationFailed, restore.Error);
-        Assert.Contains("'notes' item 'huge': PAYLOAD_TOO_LARGE", restore.Message, StringComparison.Ordinal);
+        Assert.Contains("'notes' item 'huge': WDE0109", restore.Message, StringComparison.Ordinal);
         var notes = restore.Restoration!.Collections.Single();
         Assert.Equal((RestorationCollectionStatus.Partial, 12L, 1L), (notes.Status, notes.ItemCount, notes.RefusedItemCount));
         Assert.True(site.Server.TooLarge > 0);
         // Every other item is there once, as it was.
         Assert.Equal(12, site.Collection("notes").Count);
         Assert.Equal(before.Split('\n').Where(l => !l.Contains("\"huge\"", StringComparison.Ordinal)), (await site.DumpAsync()).Split('\n'));
+    }
+
+    [Fact]
+    public async Task Drafts_are_backed_up_and_restored_with_the_published_items()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
+        var posts = site.Add("posts");
+        for (int i = 0; i < 250; i++)
+            posts.Save($"p{i:D3}", new JsonObject { ["_id"] = $"p{i:D3}", ["title"] = $"post {i}", ["_publishStatus"] = i % 5 == 0 ? "DRAFT" : "PUBLISHED" }.ToJsonString());
+        string before = await site.DumpAsync();
+
+        var (backup, store) = await BackupAsync(site);
+        Assert.Equal(250, backup.Collections.Single().ItemCount);
+        posts.Truncate();
+        await TestEngine.RestoreAsync(site, store, backup.Id);
+        Assert.Equal(before, await site.DumpAsync());
     }
 
     [Fact]

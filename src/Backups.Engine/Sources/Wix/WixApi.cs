@@ -42,7 +42,8 @@ internal static class WixApi
     }
 
     /// <summary>One page of a query by cursor: the first without a cursor, each next with only the cursor the last
-    /// page gave. Reads are consistent (<c>consistentRead</c>), so an item written just before shows.</summary>
+    /// page gave. Reads are consistent (<c>consistentRead</c>), so an item written just before shows, and take
+    /// drafts too (<c>publishPluginOptions.includeDraftItems</c>): a site's content is its drafts as well.</summary>
     public static Task<JsonDocument> QueryAsync(WixClient client, string collectionId, string? cursor, CancellationToken cancellationToken) =>
         client.PostAsync("items/query", Body(json =>
         {
@@ -54,6 +55,9 @@ internal static class WixApi
             json.WriteEndObject();
             json.WriteEndObject();
             json.WriteBoolean("consistentRead", true);
+            json.WriteStartObject("publishPluginOptions");
+            json.WriteBoolean("includeDraftItems", true);
+            json.WriteEndObject();
         }), collectionId, cancellationToken);
 
     /// <summary>The next page's cursor, or null after the last page.</summary>

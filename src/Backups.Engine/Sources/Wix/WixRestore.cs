@@ -82,7 +82,7 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
         {
             if (batch.Count == 1)
             {
-                refused.Add(new RefusedItem(collectionId, batch[0].Id, "PAYLOAD_TOO_LARGE",
+                refused.Add(new RefusedItem(collectionId, batch[0].Id, "WDE0109",
                     $"Wix answered 413: the item alone ({batch[0].Json.Length} bytes of JSON) is larger than a request it takes."));
                 return;
             }

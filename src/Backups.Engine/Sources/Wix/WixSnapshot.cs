@@ -5,7 +5,7 @@ using SiteBackup.Engine.Errors;
 namespace SiteBackup.Engine.Sources.Wix;
 
 /// <summary>
-/// Reads collections with cursor paging, 1000 items a page (the most Wix allows), keeping each item's <c>data</c>
+/// Reads collections with cursor paging, 100 items a page (the most Wix's SDK documents), drafts included, keeping each item's <c>data</c>
 /// exactly as the API returns it, system fields (<c>_id</c>, <c>_owner</c>, <c>_createdDate</c>, ...) and
 /// <c>$date</c> values included. Wix has no snapshots: each collection is read as it is while it is read, and items
 /// written meanwhile may or may not be in the backup. A page that fails is asked for again with the same cursor,
