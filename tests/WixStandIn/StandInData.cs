@@ -44,6 +44,13 @@ public sealed class StandInCollection(string id, string displayName, string type
     private static bool IsDraft(string data) =>
         data.Contains("\"_publishStatus\":\"DRAFT\"", StringComparison.Ordinal);
 
+    /// <summary>The <c>_createdDate</c> of the item with this id, or null when there is none.</summary>
+    public JsonNode? CreatedDate(string itemId)
+    {
+        lock (Gate)
+            return sequenceOf.TryGetValue(itemId, out long at) ? JsonNode.Parse(bySequence[at])!["_createdDate"] : null;
+    }
+
     public bool Contains(string itemId) { lock (Gate) return sequenceOf.ContainsKey(itemId); }
 
     public void Truncate()

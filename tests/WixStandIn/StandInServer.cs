@@ -331,6 +331,13 @@ public sealed class StandInServer : IAsyncDisposable
                 (code, error) = ("WDE0074", $"An item with id {id} already exists");
             if (error is null)
             {
+                // As Wix: a write sets _updatedDate to now, and _createdDate to now for a new item (an update keeps
+                // the item's own); what a client sends for them is not kept. _owner is kept as sent (the
+                // documentation is silent on it).
+                string now = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+                data["_createdDate"] = collection.CreatedDate(id)?.DeepClone() ?? new JsonObject { ["$date"] = now };
+                data["_updatedDate"] = new JsonObject { ["$date"] = now };
+                text = data.ToJsonString();
                 bool created = collection.Save(id, text);
                 meta["success"] = true;
                 results.Add(new JsonObject { ["action"] = created ? "INSERT" : "UPDATE", ["itemMetadata"] = meta });

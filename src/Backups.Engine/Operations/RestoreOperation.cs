@@ -263,10 +263,10 @@ public static class RestoreOperation
             ? collections.Select(c => c with { Status = RestorationCollectionStatus.NotRestored, ItemCount = 0 }).ToList() // rolled back
             : collections;
 
-        public void Set(string sourceId, RestorationCollectionStatus status, long items, long refused = 0)
+        public void Set(string sourceId, RestorationCollectionStatus status, long items, long refused = 0, IReadOnlyList<string>? notKept = null)
         {
             int at = collections.FindIndex(c => c.Id == sourceId);
-            collections[at] = collections[at] with { Status = status, ItemCount = items, RefusedItemCount = refused };
+            collections[at] = collections[at] with { Status = status, ItemCount = items, RefusedItemCount = refused, NotKept = notKept ?? [] };
         }
 
         public string Describe() => string.Join("; ", collections.Select(c => c.Status switch
@@ -330,7 +330,10 @@ public static class RestoreOperation
                 throw;
             }
             int refused = restore.RefusedItems.Count - refusedBefore;
-            outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused);
+            var notKept = restore.NotKept(plan[at].Destination);
+            if (notKept.Count > 0)
+                request.Warnings?.Report($"The site set {string.Join(", ", notKept)} of the items restored into '{plan[at].Destination}' itself; the backup's values of those fields are in the archive, not in the site.");
+            outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused, notKept);
             overallDone += count;
             progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount, OverallItemsDone = overallDone });
         }

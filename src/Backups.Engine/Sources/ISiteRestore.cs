@@ -21,6 +21,10 @@ public interface ISiteRestore : IAsyncDisposable
     /// restore emptied it, or null when it has not touched it: what a failure part-way leaves behind.</summary>
     long? ItemsWritten(string collectionId) => null;
 
+    /// <summary>Fields of <paramref name="collectionId"/>'s restored items whose values the site set itself instead of
+    /// the backup's, once it is written (Wix: <c>_createdDate</c>, <c>_updatedDate</c>).</summary>
+    IReadOnlyList<string> NotKept(string collectionId) => [];
+
     /// <summary>For a collection of the archive that the site lacks, how to create it (the statement its definitions
     /// hold), for the error that says it is missing; null when the kind cannot say.</summary>
     string? HowToCreate(string sourceId) => null;

@@ -272,6 +272,31 @@ public sealed class WixSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task The_dates_Wix_sets_itself_on_a_write_are_named_in_the_restoration_and_a_warning()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
+        Fill(site.Add("posts"), 150);
+        var (backup, store) = await BackupAsync(site);
+        var backedUp = site.Collection("posts").Items().Single(i => (string?)i["_id"] == "item-000003");
+
+        var warnings = new List<string>();
+        var restoration = await RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backup.Id, Store = store, Site = site.Open(), Warnings = new SynchronousWarnings(warnings.Add),
+        });
+
+        var posts = restoration.Collections.Single(c => c.Id == "posts");
+        Assert.Equal(["_createdDate", "_updatedDate"], posts.NotKept);
+        Assert.Contains("set by the site: _createdDate, _updatedDate", posts.ToString(), StringComparison.Ordinal);
+        Assert.Contains(warnings, w => w.Contains("'posts'", StringComparison.Ordinal) && w.Contains("_createdDate", StringComparison.Ordinal));
+        var restored = site.Collection("posts").Items().Single(i => (string?)i["_id"] == "item-000003");
+        Assert.NotEqual(backedUp["_createdDate"]!.ToJsonString(), restored["_createdDate"]!.ToJsonString());
+        Assert.Equal(backedUp["_owner"]!.ToJsonString(), restored["_owner"]!.ToJsonString());
+        // The record in the store says it too.
+        Assert.Equal(["_createdDate", "_updatedDate"], store.ListRestorations().Single().Collections.Single(c => c.Id == "posts").NotKept);
+    }
+
+    [Fact]
     public async Task Items_the_site_refuses_are_reported_one_by_one_and_the_rest_are_written()
     {
         await using var site = new WixFixture();
@@ -340,6 +365,11 @@ public sealed class WixSourceTests : IDisposable
     }
 
     /// <summary>Reports on the caller's thread at once (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SynchronousWarnings(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+
     private sealed class SynchronousProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
     {
         public void Report(BackupProgress value) => report(value);

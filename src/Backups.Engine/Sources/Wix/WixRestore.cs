@@ -9,21 +9,27 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// Restores into a Wix site, which has no transactions. The restore operation checks the archive entries whole
 /// before this is called. Each collection is then emptied (<c>items/truncate</c>) only when its turn comes, and its
 /// items are written with bulk save, at most 1000 (and 4 MB) a call, each under its own <c>_id</c>, a call Wix answers
-/// 413 split in halves. Save rather than
-/// insert: a bulk call repeated after a lost answer writes the same items again instead of failing on them, so a
-/// retry can neither double an item nor report a false error. Items Wix refuses one by one are collected in
-/// <see cref="RefusedItems"/>; a call that fails for good stops the restore, and <see cref="ItemsWritten"/> says
-/// how far each collection got.
+/// 413 split in halves. Save rather than insert: a bulk call repeated after a lost answer writes the same items again
+/// instead of failing on them, so a retry can neither double an item nor report a false error. Items Wix refuses one
+/// by one are collected in <see cref="RefusedItems"/>; a call that fails for good stops the restore, and
+/// <see cref="ItemsWritten"/> says how far each collection got. Once a collection is written, its first page is read
+/// back to see which system fields Wix set itself (<see cref="NotKept"/>).
 /// </summary>
 internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo> collections) : ISiteRestore
 {
     private readonly List<RefusedItem> refused = [];
     private readonly Dictionary<string, long> written = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> notKept = new(StringComparer.Ordinal);
+
+    /// <summary>The system fields a write may not keep: Wix sets the dates itself (its SDK documents them as read only),
+    /// and its documentation does not say what becomes of <c>_owner</c>.</summary>
+    private static readonly string[] SystemFields = ["_createdDate", "_updatedDate", "_owner"];
 
     public IReadOnlyList<CollectionInfo> Collections => collections;
     public bool IsTransactional => false;
     public IReadOnlyList<RefusedItem> RefusedItems => refused;
     public long? ItemsWritten(string collectionId) => written.TryGetValue(collectionId, out long count) ? count : null;
+    public IReadOnlyList<string> NotKept(string collectionId) => notKept.GetValueOrDefault(collectionId, []);
 
     /// <summary>Nothing is emptied ahead: a collection is emptied just before it is written, so a failure leaves
     /// the collections after it untouched.</summary>
@@ -35,6 +41,7 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
         await WixApi.TruncateAsync(client, collectionId, cancellationToken);
         written[collectionId] = 0;
         var batch = new List<BatchItem>(client.Options.BulkSize);
+        var sample = new Dictionary<string, string?[]>(StringComparer.Ordinal);
         long bytes = 0;
         var item = new ArrayBufferWriter<byte>(4096);
         await using var json = new Utf8JsonWriter(item);
@@ -45,6 +52,7 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
                 cancellationToken.ThrowIfCancellationRequested();
                 var root = document.RootElement;
                 string? id = root.TryGetProperty("_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                if (id is not null && sample.Count < client.Options.QueryPageSize) sample[id] = SystemValues(root);
                 json.WriteStartObject();
                 if (id is not null) json.WriteString("id", id);
                 json.WritePropertyName("data");
@@ -64,7 +72,31 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
             }
         }
         if (batch.Count > 0) await SaveAsync(batch, collectionId, cancellationToken);
+        if (sample.Count > 0) notKept[collectionId] = await CompareAsync(collectionId, sample, cancellationToken);
         return written[collectionId];
+    }
+
+    private static string?[] SystemValues(JsonElement item) =>
+        SystemFields.Select(f => item.TryGetProperty(f, out var v) ? v.GetRawText() : null).ToArray();
+
+    /// <summary>Reads the first page of the written collection back and names the system fields whose values differ
+    /// from the backup's on the items it finds there (one request: the same for every item, as Wix sets them).</summary>
+    private async Task<IReadOnlyList<string>> CompareAsync(string collectionId, Dictionary<string, string?[]> sample, CancellationToken cancellationToken)
+    {
+        using var page = await WixApi.QueryAsync(client, collectionId, null, cancellationToken);
+        var changed = new bool[SystemFields.Length];
+        if (page.RootElement.TryGetProperty("dataItems", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in items.EnumerateArray())
+            {
+                if (!item.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
+                    || !data.TryGetProperty("_id", out var id) || id.ValueKind != JsonValueKind.String
+                    || !sample.TryGetValue(id.GetString()!, out var backedUp)) continue;
+                var now = SystemValues(data);
+                for (int f = 0; f < SystemFields.Length; f++) changed[f] |= backedUp[f] is not null && backedUp[f] != now[f];
+            }
+        }
+        return SystemFields.Where((_, f) => changed[f]).ToList();
     }
 
     /// <summary>One item of a bulk save: its id and its <c>{"id", "data"}</c> JSON.</summary>
