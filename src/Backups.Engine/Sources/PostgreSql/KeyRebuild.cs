@@ -88,10 +88,8 @@ internal sealed class KeyRebuild
                     siteId, e);
             }
             if (key.Comment is null) continue;
-            await using var comment = new NpgsqlCommand($"COMMENT ON CONSTRAINT {key.Name} ON {key.Table} IS {Literal(key.Comment)}", _connection, _transaction);
+            await using var comment = new NpgsqlCommand($"COMMENT ON CONSTRAINT {key.Name} ON {key.Table} IS {PostgreSqlSchema.Literal(key.Comment)}", _connection, _transaction);
             await comment.ExecuteNonQueryAsync(cancellationToken);
         }
     }
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -328,13 +328,11 @@ internal sealed class PostgreSqlRestore(
     private static string InsertSql(PostgreSqlTable table)
     {
         var values = table.Columns.Select(c => c.Kind == ColumnKind.Json
-            ? $"CASE WHEN json_typeof(s.item -> {Literal(c.Name)}) = 'object' AND (s.item -> {Literal(c.Name)})::jsonb = '{{\"{PostgreSqlSchema.JsonMarker}\": null}}'::jsonb THEN 'null'::{c.Type} ELSE r.{c.Quoted} END"
+            ? $"CASE WHEN json_typeof(s.item -> {PostgreSqlSchema.Literal(c.Name)}) = 'object' AND (s.item -> {PostgreSqlSchema.Literal(c.Name)})::jsonb = '{{\"{PostgreSqlSchema.JsonMarker}\": null}}'::jsonb THEN 'null'::{c.Type} ELSE r.{c.Quoted} END"
             : $"r.{c.Quoted}");
         return $"INSERT INTO {table.QualifiedName} ({string.Join(", ", table.Columns.Select(c => c.Quoted))}) OVERRIDING SYSTEM VALUE " +
                $"SELECT {string.Join(", ", values)} FROM {StagingTable} AS s, LATERAL json_populate_record(NULL::{table.QualifiedName}, s.item) AS r";
     }
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>Copies one item into the batch, turning the markers PostgreSQL does not read into the text its input
     /// functions take: <c>$date</c> into the ISO string, <c>$binary</c> into <c>\x</c> hex, <c>$double</c> into

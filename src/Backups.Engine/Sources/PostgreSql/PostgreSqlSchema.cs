@@ -121,6 +121,9 @@ internal static class PostgreSqlSchema
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>A string literal (standard_conforming_strings is on in every session, see <see cref="PostgreSqlSession"/>).</summary>
+    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
     /// <summary>The SQL for one column's value as JSON in an item (see <see cref="ColumnKind"/>).</summary>
     public static string ExportExpression(PostgreSqlColumn column)
     {

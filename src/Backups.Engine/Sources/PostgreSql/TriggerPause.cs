@@ -78,8 +78,7 @@ internal sealed class TriggerPause
         foreach (var (table, what, mode) in _paused)
         {
             string how = mode switch { 'A' => "ENABLE ALWAYS", 'R' => "ENABLE REPLICA", _ => "ENABLE" };
-            string[] kindAndName = what.Split(' ', 2);
-            await using var on = new NpgsqlCommand($"ALTER TABLE ONLY {table} {how} {kindAndName[0]} {kindAndName[1]}", _connection, _transaction);
+            await using var on = new NpgsqlCommand($"ALTER TABLE ONLY {table} {how} {what}", _connection, _transaction);
             await on.ExecuteNonQueryAsync(cancellationToken);
         }
     }

@@ -322,7 +322,7 @@ internal sealed class SqliteRestore : ISiteRestore
             }
             await _transaction.CommitAsync(cancellationToken);
             // Outside any transaction, as SQLite requires; it stays with the file.
-            if (_fresh && _definitions!.JournalMode == "wal") await ExecuteAsync("PRAGMA journal_mode = wal", [], inTransaction: false, cancellationToken);
+            if (_fresh && _definitions!.JournalMode == "wal") await ExecuteAsync("PRAGMA journal_mode = wal", cancellationToken, inTransaction: false);
         }
         catch (SqliteException e)
         {
@@ -479,12 +479,10 @@ internal sealed class SqliteRestore : ISiteRestore
         SqliteItems.Execute(db, statement);
     }
 
-    private Task ExecuteAsync(string sql, CancellationToken cancellationToken) => ExecuteAsync(sql, [], true, cancellationToken);
-
-    private async Task ExecuteAsync(string sql, (string Name, object? Value)[] parameters, bool inTransaction, CancellationToken cancellationToken)
+    /// <summary>Runs a statement without parameters (those with parameters go through <see cref="Run"/>).</summary>
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, bool inTransaction = true)
     {
         using var command = SqliteSchema.Command(_connection, inTransaction ? _transaction : null, sql);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
