@@ -156,6 +156,8 @@ function Invoke-Test {
     $pester = Get-TestTools
     Import-Module (Join-Path $root 'build/TestPostgres.psm1') -Force
     Import-Module (Join-Path $root 'build/TestAzurite.psm1') -Force
+    Import-Module (Join-Path $root 'build/TestWixSdk.psm1') -Force
+    $env:SITEBACKUP_TEST_WIXSDK = Install-TestWixSdk -ToolsPath (Join-Path $out 'tools')
     $postgres = Start-TestPostgres
     $azurite = $null
     try {

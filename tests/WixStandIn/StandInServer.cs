@@ -11,20 +11,25 @@ using Microsoft.Extensions.Logging;
 namespace SiteBackup.WixStandIn;
 
 /// <summary>
-/// A local stand-in for the Wix Data REST API (<c>/wix-data/v2</c>), written from Wix's public documentation, for
-/// tests only. It serves what a Wix collection source calls: <c>GET collections</c> (offset paging),
-/// <c>POST items/query</c> and <c>GET items/query?.r=</c> (the query as base64url JSON, as Wix's SDK sends it;
-/// cursor paging of 50 items by default and at most 100, offset paging of at most 1000), <c>POST items/count</c>,
-/// <c>POST items/truncate</c>, <c>POST bulk/items/save</c> and <c>bulk/items/insert</c> (at most 1000 items a call,
-/// a result for each item with the API's action enum INSERT or UPDATE, items of at most 500 KB). It answers 403
-/// without a <c>wix-site-id</c> header, 401 with a wrong key, 404 for an unknown site or collection, 400 for a page
-/// or bulk past the limits, 413 for a body past <see cref="StandInOptions.MaxRequestBytes"/>, 429 with Retry-After
-/// past the rate limit, and injected 5xx faults (before or after acting) and slow answers.
-/// Where Wix's documentation is silent the stand-in keeps what it is given: a saved item keeps the
-/// <c>_createdDate</c>, <c>_updatedDate</c> and <c>_owner</c> it carries (it sets them only when absent), and its
-/// per-item error codes are its own names.
+/// A local stand-in for the Wix Data REST API (<c>/wix-data/v2</c>), written from Wix's public documentation and the
+/// request types of its SDK, for tests only. It serves what a Wix collection source calls: <c>GET collections</c>
+/// (offset paging; each collection with its fields, <c>capabilities.dataOperations</c>, <c>maxPageSize</c> and
+/// <c>pagingModes</c>), <c>POST items/query</c> and <c>GET items/query?.r=</c> (the query as base64url JSON, as Wix's
+/// SDK sends it; cursor paging of 50 items by default and at most 100, offset paging of at most 1000, neither past
+/// the collection's <c>maxPageSize</c>; drafts only with <c>publishPluginOptions.includeDraftItems</c>; multi-references
+/// only with <c>includeReferences</c>, at most 50 an item; <c>appOptions</c>), <c>POST items/count</c>,
+/// <c>POST items/truncate</c> (which also clears the multi-references other collections hold to the truncated one),
+/// <c>POST bulk/items/save</c> and <c>bulk/items/insert</c> (at most 1000 items a call, a result for each item with
+/// the API's action enum INSERT or UPDATE, items of at most 500 KB, multi-references written only with
+/// <c>saveReferences</c>), <c>POST bulk/items/insert-references</c> and <c>POST items/query-referenced</c>. Each
+/// collection answers only the operations its capabilities list. It answers 403 without a <c>wix-site-id</c> header,
+/// 401 with a wrong key, 404 for an unknown site or collection (WDE0025), 400 for a page or bulk past the limits,
+/// 413 for a body past <see cref="StandInOptions.MaxRequestBytes"/> (WDE0109), 429 with Retry-After past the rate
+/// limit, and injected 5xx faults (before or after acting) and slow answers. It sets <c>_createdDate</c> and
+/// <c>_updatedDate</c> itself on every write, as Wix does. Where the SDK and the documentation are silent it takes
+/// the stricter choice and says so where it does.
 /// </summary>
-public sealed class StandInServer : IAsyncDisposable
+public sealed partial class StandInServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly Queue<DateTimeOffset> window = new();
@@ -60,6 +65,9 @@ public sealed class StandInServer : IAsyncDisposable
     public int TooLarge { get; private set; }
     /// <summary>Arrival times of the requests that were served (not throttled).</summary>
     public List<DateTimeOffset> Served { get; } = [];
+    /// <summary>Every request past authentication, as it came: method, path under <c>/wix-data/v2/</c>, query
+    /// string and body (for a GET query, the JSON its <c>.r</c> carries), in order.</summary>
+    public List<RecordedRequest> Recorded { get; } = [];
 
     public async Task<StandInServer> StartAsync()
     {
@@ -139,6 +147,8 @@ public sealed class StandInServer : IAsyncDisposable
 
         Calls.AddOrUpdate(path, 1, (_, n) => n + 1);
         string? text = null;
+        if (HttpMethods.IsGet(request.Method) && path == "items/query")
+            text = Encoding.UTF8.GetString(Base64Url(request.Query[".r"].FirstOrDefault() ?? ""));
         if (HttpMethods.IsPost(request.Method))
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
@@ -150,20 +160,21 @@ public sealed class StandInServer : IAsyncDisposable
                 return;
             }
         }
+        lock (Recorded) Recorded.Add(new RecordedRequest(request.Method, path, request.QueryString.Value ?? "", text));
         (int status, JsonObject body) answer;
         try
         {
             answer = path switch
             {
                 "collections" when HttpMethods.IsGet(request.Method) => ListCollections(siteId, request.Query),
-                "items/query" when HttpMethods.IsPost(request.Method) => Query(siteId, Parse(text)),
-                // The SDK's form: the whole request as base64url JSON in ".r".
-                "items/query" when HttpMethods.IsGet(request.Method) => Query(siteId, Parse(Encoding.UTF8.GetString(
-                    Base64Url(request.Query[".r"].FirstOrDefault() ?? throw new InvalidOperationException("the query is required"))))),
+                // POST, or the SDK's form: the whole request as base64url JSON in ".r".
+                "items/query" when HttpMethods.IsPost(request.Method) || HttpMethods.IsGet(request.Method) => Query(siteId, Parse(text is { Length: > 0 } ? text : null)),
                 "items/count" when HttpMethods.IsPost(request.Method) => Count(siteId, Parse(text)),
                 "items/truncate" when HttpMethods.IsPost(request.Method) => Truncate(siteId, Parse(text)),
                 "bulk/items/save" when HttpMethods.IsPost(request.Method) => Bulk(siteId, Parse(text), insert: false),
                 "bulk/items/insert" when HttpMethods.IsPost(request.Method) => Bulk(siteId, Parse(text), insert: true),
+                "bulk/items/insert-references" when HttpMethods.IsPost(request.Method) => InsertReferences(siteId, Parse(text)),
+                "items/query-referenced" when HttpMethods.IsPost(request.Method) => QueryReferenced(siteId, Parse(text)),
                 _ => (404, ErrorBody("No such endpoint", "NOT_FOUND")),
             };
         }
@@ -220,10 +231,7 @@ public sealed class StandInServer : IAsyncDisposable
         if (limit is < 1 or > 1000) return (400, ErrorBody("paging.limit must be between 1 and 1000", "INVALID_ARGUMENT"));
         var all = Data.Collections(siteId);
         var page = all.Skip(offset).Take(limit).ToList();
-        var collections = new JsonArray(page.Select(c => (JsonNode)new JsonObject
-        {
-            ["id"] = c.Id, ["displayName"] = c.DisplayName, ["collectionType"] = c.Type,
-        }).ToArray());
+        var collections = new JsonArray(page.Select(c => (JsonNode)Describe(c)).ToArray());
         return (200, new JsonObject
         {
             ["collections"] = collections,
@@ -231,24 +239,37 @@ public sealed class StandInServer : IAsyncDisposable
         });
     }
 
-    private StandInCollection? Find(string siteId, JsonObject body, out (int, JsonObject) notFound)
+    /// <summary>The request's collection when it exists and allows <paramref name="operation"/>; else null and the
+    /// answer: 404 (WDE0025) for no such collection, 403 for an operation its capabilities do not list (Wix's SDK names
+    /// no code for that: the stand-in's own).</summary>
+    private StandInCollection? Find(string siteId, JsonObject body, string operation, out (int, JsonObject) refused)
     {
         string id = body["dataCollectionId"]?.GetValue<string>() ?? throw new InvalidOperationException("dataCollectionId is required");
         var collection = Data.Collection(siteId, id);
-        notFound = (404, ErrorBody($"Collection {id} does not exist", "WDE0025"));
+        refused = (404, ErrorBody($"Collection {id} does not exist", "WDE0025"));
+        if (collection is not null && !collection.Allows(operation))
+        {
+            refused = (403, ErrorBody($"Collection {id} does not support {operation}", "OPERATION_NOT_SUPPORTED"));
+            return null;
+        }
         return collection;
     }
 
     private (int, JsonObject) Query(string siteId, JsonObject body)
     {
-        if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
+        if (Find(siteId, body, "FIND", out var notFound) is not { } collection) return notFound;
         // Drafts show only when the request asks for them (publishPluginOptions.includeDraftItems, as the SDK sends it).
         bool drafts = body["publishPluginOptions"]?["includeDraftItems"]?.GetValue<bool>() ?? false;
-        if (body["query"]?["paging"] is { } offsetPaging) return OffsetQuery(collection, offsetPaging, drafts);
+        var appOptions = AppOptions(body);
+        if (Included(collection, body, out var refused) is not { } included) return refused;
+        if (body["query"]?["paging"] is { } offsetPaging) return OffsetQuery(siteId, collection, offsetPaging, drafts, appOptions, included);
+        if (!collection.PagingModes.Contains("CURSOR"))
+            return (400, ErrorBody($"Collection {collection.Id} does not support cursor paging", "INVALID_ARGUMENT"));
         var paging = body["query"]?["cursorPaging"];
-        int limit = paging?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
-        if (limit < 1 || limit > Options.MaxCursorPage)
-            return (400, ErrorBody($"cursorPaging.limit must be between 1 and {Options.MaxCursorPage}", "INVALID_ARGUMENT"));
+        int limit = paging?["limit"]?.GetValue<int>() ?? Math.Min(Options.DefaultPage, collection.MaxPageSize ?? int.MaxValue);
+        int most = Math.Min(Options.MaxCursorPage, collection.MaxPageSize ?? int.MaxValue);
+        if (limit < 1 || limit > most)
+            return (400, ErrorBody($"cursorPaging.limit must be between 1 and {most}", "INVALID_ARGUMENT"));
         long after = 0;
         if (paging?["cursor"]?.GetValue<string>() is { } cursor)
         {
@@ -260,56 +281,57 @@ public sealed class StandInServer : IAsyncDisposable
             after = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
             drafts = parts[2] == "drafts"; // a cursor goes on as its query began
         }
-        var page = collection.Page(after, limit, out bool more, drafts);
-        var items = new JsonArray(page.Select(p =>
-        {
-            var data = JsonNode.Parse(p.Data)!;
-            return (JsonNode)new JsonObject { ["id"] = data["_id"]?.DeepClone(), ["dataCollectionId"] = collection.Id, ["data"] = data };
-        }).ToArray());
+        var page = collection.Page(after, limit, out bool more, drafts, appOptions);
         var cursors = new JsonObject();
         if (more) cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}|{(drafts ? "drafts" : "live")}"));
         return (200, new JsonObject
         {
-            ["dataItems"] = items,
+            ["dataItems"] = Items(siteId, collection, page, included),
             ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["cursors"] = cursors, ["hasNext"] = more },
         });
     }
 
     /// <summary>Offset paging: <c>paging.limit</c> (50 by default, at most 1000) items from <c>paging.offset</c>, in the
     /// collection's order, with the total.</summary>
-    private (int, JsonObject) OffsetQuery(StandInCollection collection, JsonNode paging, bool drafts)
+    private (int, JsonObject) OffsetQuery(string siteId, StandInCollection collection, JsonNode paging, bool drafts, IReadOnlySet<string> appOptions, IReadOnlyList<(string Field, int Limit)> included)
     {
-        int limit = paging["limit"]?.GetValue<int>() ?? Options.DefaultPage;
+        if (!collection.PagingModes.Contains("OFFSET"))
+            return (400, ErrorBody($"Collection {collection.Id} does not support offset paging", "INVALID_ARGUMENT"));
+        int most = Math.Min(Options.MaxOffsetPage, collection.MaxPageSize ?? int.MaxValue);
+        int limit = paging["limit"]?.GetValue<int>() ?? Math.Min(Options.DefaultPage, most);
         int offset = paging["offset"]?.GetValue<int>() ?? 0;
-        if (limit < 1 || limit > Options.MaxOffsetPage || offset < 0)
-            return (400, ErrorBody($"paging.limit must be between 1 and {Options.MaxOffsetPage}, paging.offset at least 0", "INVALID_ARGUMENT"));
-        var all = collection.Page(0, int.MaxValue - 1, out _, drafts);
+        if (limit < 1 || limit > most || offset < 0)
+            return (400, ErrorBody($"paging.limit must be between 1 and {most}, paging.offset at least 0", "INVALID_ARGUMENT"));
+        var all = collection.Page(0, int.MaxValue - 1, out _, drafts, appOptions);
         var page = all.Skip(offset).Take(limit).ToList();
-        var items = new JsonArray(page.Select(p =>
-        {
-            var data = JsonNode.Parse(p.Data)!;
-            return (JsonNode)new JsonObject { ["id"] = data["_id"]?.DeepClone(), ["dataCollectionId"] = collection.Id, ["data"] = data };
-        }).ToArray());
+        // An offset page also gives the cursor of the next one, which Wix's SDK follows from its first page on.
+        var cursors = new JsonObject();
+        if (offset + page.Count < all.Count && page.Count > 0 && collection.PagingModes.Contains("CURSOR"))
+            cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}|{(drafts ? "drafts" : "live")}"));
         return (200, new JsonObject
         {
-            ["dataItems"] = items,
-            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["offset"] = offset, ["total"] = all.Count, ["hasNext"] = offset + page.Count < all.Count },
+            ["dataItems"] = Items(siteId, collection, page, included),
+            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["offset"] = offset, ["total"] = all.Count, ["cursors"] = cursors, ["hasNext"] = offset + page.Count < all.Count },
         });
     }
 
+    /// <summary>Counts as a query would return: drafts only when asked, hidden app items only with their app option.</summary>
     private (int, JsonObject) Count(string siteId, JsonObject body) =>
-        Find(siteId, body, out var notFound) is { } collection ? (200, new JsonObject { ["totalCount"] = collection.Count }) : notFound;
+        Find(siteId, body, "COUNT", out var notFound) is { } collection
+            ? (200, new JsonObject { ["totalCount"] = collection.CountVisible(body["publishPluginOptions"]?["includeDraftItems"]?.GetValue<bool>() ?? false, AppOptions(body)) })
+            : notFound;
 
     private (int, JsonObject) Truncate(string siteId, JsonObject body)
     {
-        if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
-        collection.Truncate();
+        if (Find(siteId, body, "TRUNCATE", out var notFound) is not { } collection) return notFound;
+        Data.Truncate(siteId, collection);
         return (200, new JsonObject());
     }
 
     private (int, JsonObject) Bulk(string siteId, JsonObject body, bool insert)
     {
-        if (Find(siteId, body, out var notFound) is not { } collection) return notFound;
+        if (Find(siteId, body, insert ? "BULK_INSERT" : "BULK_SAVE", out var notFound) is not { } collection) return notFound;
+        bool saveReferences = body["saveReferences"]?.GetValue<bool>() ?? false;
         var items = body["dataItems"]?.AsArray() ?? throw new InvalidOperationException("dataItems is required");
         if (items.Count > Options.MaxBulk)
             return (400, ErrorBody($"A bulk request takes at most {Options.MaxBulk} items", "INVALID_ARGUMENT"));
@@ -339,6 +361,10 @@ public sealed class StandInServer : IAsyncDisposable
                 data["_updatedDate"] = new JsonObject { ["$date"] = now };
                 text = data.ToJsonString();
                 bool created = collection.Save(id, text);
+                // Multi-references are written only when the save asks for them; the item's data never holds them.
+                if (saveReferences)
+                    foreach (var field in collection.Fields.Where(f => f.Type == "MULTI_REFERENCE" && data[f.Key] is JsonArray))
+                        collection.SetReferences(field.Key, id, ReferencedIds(data[field.Key]!.AsArray()));
                 meta["success"] = true;
                 results.Add(new JsonObject { ["action"] = created ? "INSERT" : "UPDATE", ["itemMetadata"] = meta });
                 successes++;

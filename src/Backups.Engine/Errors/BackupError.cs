@@ -25,4 +25,7 @@ public enum BackupError
     /// restore can go on until it is repaired or replaced.</summary>
     SiteCorrupt,
     RestorationNotFound,
+    /// <summary>A destination of a restore does not allow what a restore does to it (a Wix app collection whose
+    /// capabilities do not let it be emptied or written): refused before anything is written.</summary>
+    CollectionNotWritable,
 }

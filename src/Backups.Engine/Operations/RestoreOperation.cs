@@ -299,6 +299,7 @@ public static class RestoreOperation
         }
 
         var destinations = plan.Select(p => p.Destination).ToList();
+        int warned = restore.Warnings.Count; // those known at the start are reported; those found on the way follow
         var order = await restore.ClearAsync(destinations, cancellationToken);
         long overallTotal = entries.Sum(e => e.ItemCount);
         long overallDone = 0;
@@ -339,6 +340,7 @@ public static class RestoreOperation
         }
         cancellationToken.ThrowIfCancellationRequested();
         await restore.CommitAsync(cancellationToken);
+        foreach (string warning in restore.Warnings.Skip(warned)) request.Warnings?.Report(warning);
         outcome.Refused.AddRange(restore.RefusedItems);
         progress?.Report(new BackupProgress { Activity = activity, CollectionCount = plan.Count, CollectionIndex = plan.Count, Completed = true });
     }

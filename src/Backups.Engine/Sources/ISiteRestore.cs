@@ -29,8 +29,9 @@ public interface ISiteRestore : IAsyncDisposable
     /// hold), for the error that says it is missing; null when the kind cannot say.</summary>
     string? HowToCreate(string sourceId) => null;
 
-    /// <summary>What the restore will not give back exactly as the backup had it, known once it has begun (a
-    /// destination defined otherwise than the backed-up collection, say): each is reported as a warning.</summary>
+    /// <summary>What the restore will not give back exactly as the backup had it (a destination defined otherwise
+    /// than the backed-up collection, say): each is reported as a warning, those known once it has begun at once, those
+    /// found on the way once it is committed.</summary>
     IReadOnlyList<string> Warnings => [];
 
     /// <summary>The collections the site has now, inside the restore's transaction.</summary>

@@ -24,6 +24,7 @@ internal static class ErrorRecords
         BackupError.SiteCorrupt => ErrorCategory.InvalidData,
         BackupError.AuthenticationFailed => ErrorCategory.AuthenticationError,
         BackupError.CollectionNotFound => ErrorCategory.ObjectNotFound,
+        BackupError.CollectionNotWritable => ErrorCategory.PermissionDenied,
         BackupError.BackupNotFound => ErrorCategory.ObjectNotFound,
         BackupError.RestorationNotFound => ErrorCategory.ObjectNotFound,
         BackupError.BackupNotReady => ErrorCategory.InvalidOperation,

@@ -209,8 +209,4 @@ public sealed class SqliteFidelityTests : IDisposable
         Assert.Equal("1|Ada\n2|Brian\n", SqliteJudge.Shell(path, "SELECT * FROM people;"));
     }
 
-    private sealed class SynchronousWarnings(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
-    }
 }

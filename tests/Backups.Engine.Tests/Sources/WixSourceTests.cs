@@ -364,11 +364,6 @@ public sealed class WixSourceTests : IDisposable
         Assert.Equal(own.SiteId, withApps.SiteId);
     }
 
-    /// <summary>Reports on the caller's thread at once (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousWarnings(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
-    }
 
     private sealed class SynchronousProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
     {

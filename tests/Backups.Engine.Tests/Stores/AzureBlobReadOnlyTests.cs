@@ -51,8 +51,4 @@ public sealed class AzureBlobReadOnlyTests : IDisposable
         Assert.Equal(BackupError.AuthenticationFailed, refused.Error);
     }
 
-    private sealed class SynchronousWarnings(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
-    }
 }

@@ -103,8 +103,9 @@ public sealed class WixFixture : ISiteFixture
     }
 
     /// <summary>Every item's JSON text as the stand-in holds it, by collection and then by _id, without the two
-    /// fields Wix (and so the stand-in) sets itself on every write, <c>_createdDate</c> and <c>_updatedDate</c>: a
-    /// restore cannot give them back, and its record says so (RestorationCollection.NotKept).</summary>
+    /// fields Wix (and so the stand-in) sets itself on every write, <c>_createdDate</c> and <c>_updatedDate</c> (a
+    /// restore cannot give them back, and its record says so: RestorationCollection.NotKept); then every multi-reference
+    /// the collection holds, by field and item, with the referenced ids in the order they were added.</summary>
     public Task<string> DumpAsync()
     {
         var dump = new StringBuilder();
@@ -117,6 +118,8 @@ public sealed class WixFixture : ISiteFixture
                 item.Remove("_updatedDate");
                 dump.Append(item.ToJsonString()).Append('\n');
             }
+            foreach (var (field, item, referenced) in collection.AllReferences().OrderBy(r => r.Field, StringComparer.Ordinal).ThenBy(r => r.ItemId, StringComparer.Ordinal))
+                dump.Append("ref ").Append(field).Append(' ').Append(item).Append(" -> ").AppendJoin(',', referenced).Append('\n');
         }
         return Task.FromResult(dump.ToString());
     }

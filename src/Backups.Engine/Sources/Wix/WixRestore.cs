@@ -14,10 +14,24 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// by one are collected in <see cref="RefusedItems"/>; a call that fails for good stops the restore, and
 /// <see cref="ItemsWritten"/> says how far each collection got. Once a collection is written, its first page is read
 /// back to see which system fields Wix set itself (<see cref="NotKept"/>).
+/// <para>
+/// Multi-references are not item data to Wix: they are written last, once every collection of the restore holds its
+/// items (<c>bulk/items/insert-references</c>), because truncating a collection clears the references any collection
+/// holds to it, and a reference needs both its items. A collection outside the restore that refers to a restored one
+/// would lose those references to the truncate: they are read before anything is emptied and put back with the rest,
+/// for the referenced items the backup gives back.
+/// </para>
 /// </summary>
-internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo> collections) : ISiteRestore
+internal sealed class WixRestore : ISiteRestore
 {
+    private readonly WixClient client;
+    private readonly IReadOnlyList<WixCollection> site;
     private readonly List<RefusedItem> refused = [];
+    private readonly List<string> warnings = [];
+    /// <summary>The references of the restored items, from the archive, by destination.</summary>
+    private readonly Dictionary<string, List<WixReference>> restoredReferences = new(StringComparer.Ordinal);
+    /// <summary>The references collections outside the restore hold to restored ones, read before the truncates.</summary>
+    private readonly Dictionary<string, List<WixReference>> keptReferences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> written = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> notKept = new(StringComparer.Ordinal);
 
@@ -25,19 +39,80 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
     /// and its documentation does not say what becomes of <c>_owner</c>.</summary>
     private static readonly string[] SystemFields = ["_createdDate", "_updatedDate", "_owner"];
 
-    public IReadOnlyList<CollectionInfo> Collections => collections;
+    public WixRestore(WixClient client, IReadOnlyList<WixCollection> site)
+    {
+        this.client = client;
+        this.site = site;
+        Collections = site.Select(c => c.Info).ToList();
+    }
+
+    public IReadOnlyList<CollectionInfo> Collections { get; }
+    public IReadOnlyList<string> Warnings => warnings;
+
+    /// <summary>
+    /// Refuses, before anything is written, a restore into a collection whose capabilities do not allow what a
+    /// restore does to it: empty it (TRUNCATE), write its items (BULK_SAVE) and, when it has multi-reference fields,
+    /// write those (INSERT_REFERENCE). A destination the site lacks is left to the plan, which names it.
+    /// </summary>
+    public static void CheckWritable(IReadOnlyList<WixCollection> site, IEnumerable<string> destinations, string siteId)
+    {
+        foreach (string destination in destinations)
+        {
+            if (site.FirstOrDefault(c => c.Id == destination) is not { } collection) continue;
+            string[] needed = collection.MultiReferences.Count > 0 ? ["TRUNCATE", "BULK_SAVE", "INSERT_REFERENCE"] : ["TRUNCATE", "BULK_SAVE"];
+            var missing = needed.Where(op => !collection.Allows(op)).ToList();
+            if (missing.Count > 0)
+                throw new BackupException(BackupError.CollectionNotWritable,
+                    $"The Wix collection '{destination}' of '{siteId}' ({collection.Type}) cannot be restored into: its capabilities do not allow {string.Join(", ", missing)}. Nothing was written.",
+                    destination);
+        }
+    }
+
+    private WixCollection Collection(string id) => site.First(c => c.Id == id);
     public bool IsTransactional => false;
     public IReadOnlyList<RefusedItem> RefusedItems => refused;
     public long? ItemsWritten(string collectionId) => written.TryGetValue(collectionId, out long count) ? count : null;
     public IReadOnlyList<string> NotKept(string collectionId) => notKept.GetValueOrDefault(collectionId, []);
 
     /// <summary>Nothing is emptied ahead: a collection is emptied just before it is written, so a failure leaves
-    /// the collections after it untouched.</summary>
-    public Task<IReadOnlyList<string>> ClearAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken) =>
-        Task.FromResult(collectionIds);
+    /// the collections after it untouched. What is read first are the references that collections outside the
+    /// restore hold to the restored ones, which the truncates would clear.</summary>
+    public async Task<IReadOnlyList<string>> ClearAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken)
+    {
+        var restored = collectionIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var outside in site.Where(c => !restored.Contains(c.Id)))
+        {
+            var fields = outside.MultiReferences.Where(r => restored.Contains(r.Referenced)).ToList();
+            if (fields.Count == 0) continue;
+            if (!outside.Allows("FIND") || !outside.Allows("INSERT_REFERENCE"))
+            {
+                warnings.Add($"Emptying {string.Join(", ", fields.Select(f => $"'{f.Referenced}'").Distinct())} clears the references '{outside.Id}' holds to it in {string.Join(", ", fields.Select(f => $"'{f.Field}'"))}, and '{outside.Id}' does not let them be read and written back.");
+                continue;
+            }
+            keptReferences[outside.Id] = await ReadReferencesAsync(outside with { MultiReferences = fields }, cancellationToken);
+        }
+        return collectionIds;
+    }
+
+    /// <summary>Every reference <paramref name="collection"/>'s items hold in its (multi-reference) fields.</summary>
+    private async Task<List<WixReference>> ReadReferencesAsync(WixCollection collection, CancellationToken cancellationToken)
+    {
+        var references = new List<WixReference>();
+        await WixReader.ReadAsync(client, collection, async data =>
+        {
+            if (WixReader.ItemId(data) is not { } id) return;
+            foreach (var (field, _) in collection.MultiReferences)
+                if (data.TryGetProperty(field, out var value))
+                    foreach (string referenced in await WixReader.ReferencedIdsAsync(client, collection, id, field, value, cancellationToken))
+                        references.Add(new WixReference(field, id, referenced));
+        }, cancellationToken);
+        return references;
+    }
 
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
+        var destination = Collection(collectionId);
+        var references = restoredReferences[collectionId] = [];
         await WixApi.TruncateAsync(client, collectionId, cancellationToken);
         written[collectionId] = 0;
         var batch = new List<BatchItem>(client.Options.BulkSize);
@@ -56,7 +131,8 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
                 json.WriteStartObject();
                 if (id is not null) json.WriteString("id", id);
                 json.WritePropertyName("data");
-                json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
+                if (destination.MultiReferences.Count == 0) json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
+                else WriteWithoutReferences(root, id, destination, json, references);
                 json.WriteEndObject();
                 json.Flush();
                 batch.Add(new BatchItem(id, item.WrittenSpan.ToArray()));
@@ -76,6 +152,25 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
         return written[collectionId];
     }
 
+    /// <summary>The item without its multi-reference fields, whose ids go to <paramref name="references"/>: Wix takes
+    /// them only as references, written once every collection is.</summary>
+    private static void WriteWithoutReferences(JsonElement item, string? id, WixCollection destination, Utf8JsonWriter json, List<WixReference> references)
+    {
+        json.WriteStartObject();
+        foreach (var property in item.EnumerateObject())
+        {
+            if (!destination.MultiReferences.Any(r => r.Field == property.Name) || property.Value.ValueKind != JsonValueKind.Array)
+            {
+                property.WriteTo(json);
+                continue;
+            }
+            if (id is null) continue;
+            foreach (var value in property.Value.EnumerateArray())
+                if (WixReader.ReferencedId(value) is { } referenced) references.Add(new WixReference(property.Name, id, referenced));
+        }
+        json.WriteEndObject();
+    }
+
     private static string?[] SystemValues(JsonElement item) =>
         SystemFields.Select(f => item.TryGetProperty(f, out var v) ? v.GetRawText() : null).ToArray();
 
@@ -83,7 +178,7 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
     /// from the backup's on the items it finds there (one request: the same for every item, as Wix sets them).</summary>
     private async Task<IReadOnlyList<string>> CompareAsync(string collectionId, Dictionary<string, string?[]> sample, CancellationToken cancellationToken)
     {
-        using var page = await WixApi.QueryAsync(client, collectionId, null, cancellationToken);
+        using var page = await WixApi.QueryAsync(client, Collection(collectionId) with { MultiReferences = [] }, null, 0, cancellationToken);
         var changed = new bool[SystemFields.Length];
         if (page.RootElement.TryGetProperty("dataItems", out var items) && items.ValueKind == JsonValueKind.Array)
         {
@@ -161,7 +256,45 @@ internal sealed class WixRestore(WixClient client, IReadOnlyList<CollectionInfo>
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Writes the references, now that every restored collection holds its items: the restored items' own
+    /// (one Wix refuses is a refused item), then those kept for collections outside the restore (one to an item the
+    /// backup does not give back cannot be, and is counted in a warning). A reference Wix says is there already
+    /// (WDE0074: a call repeated after a lost answer) is written.</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (collectionId, references) in restoredReferences)
+            await InsertAsync(collectionId, references, (reference, code, message) =>
+                refused.Add(new RefusedItem(collectionId, reference.ItemId, code, $"its reference in '{reference.Field}' to '{reference.Referenced}': {message}")), cancellationToken);
+        foreach (var (collectionId, references) in keptReferences)
+        {
+            int dropped = 0;
+            await InsertAsync(collectionId, references, (_, _, _) => dropped++, cancellationToken);
+            if (dropped > 0)
+                warnings.Add($"{dropped} reference(s) that '{collectionId}' held to restored items were not written back: the backup does not hold the items they referred to.");
+        }
+    }
+
+    private async Task InsertAsync(string collectionId, List<WixReference> references, Action<WixReference, string, string> onRefused, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in references.Chunk(client.Options.BulkSize))
+        {
+            using var answer = await WixApi.InsertReferencesAsync(client, collectionId, chunk, cancellationToken);
+            if (!answer.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
+                throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered a reference insert into '{collectionId}' without per-reference results.", collectionId);
+            int at = 0;
+            foreach (var result in results.EnumerateArray())
+            {
+                var meta = result.TryGetProperty("referenceMetadata", out var m) ? m : result;
+                int index = meta.TryGetProperty("originalIndex", out var i) && i.TryGetInt32(out int n) && n < chunk.Length ? n : at;
+                at++;
+                if (meta.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True) continue;
+                var error = meta.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+                string code = Text(error, "code") ?? "UNKNOWN";
+                if (code == "WDE0074") continue;
+                onRefused(chunk[index], code, Text(error, "description") ?? Text(error, "message") ?? "refused");
+            }
+        }
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -12,13 +12,14 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
     public async Task<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(CancellationToken cancellationToken)
     {
         using var client = NewClient();
-        return await BackedUpAsync(client, cancellationToken);
+        return BackedUp(await WixApi.ListCollectionsAsync(client, cancellationToken)).Select(c => c.Info).ToList();
     }
 
+    /// <summary>The collections a restore may write into: any the site has, app collections included.</summary>
     public async Task<IReadOnlyList<CollectionInfo>> ListRestorableCollectionsAsync(CancellationToken cancellationToken)
     {
         using var client = NewClient();
-        return await AllAsync(client, cancellationToken);
+        return (await WixApi.ListCollectionsAsync(client, cancellationToken)).Select(c => c.Info).ToList();
     }
 
     public async Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken)
@@ -26,7 +27,8 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         var client = NewClient();
         try
         {
-            return new WixSnapshot(client, await BackedUpAsync(client, cancellationToken));
+            var site = await WixApi.ListCollectionsAsync(client, cancellationToken);
+            return new WixSnapshot(client, BackedUp(site), Omissions(site));
         }
         catch
         {
@@ -40,7 +42,9 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         var client = NewClient();
         try
         {
-            return new WixRestore(client, await AllAsync(client, cancellationToken));
+            var site = await WixApi.ListCollectionsAsync(client, cancellationToken);
+            WixRestore.CheckWritable(site, start.Targets.Select(t => t.Destination), siteId);
+            return new WixRestore(client, site);
         }
         catch
         {
@@ -49,14 +53,19 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         }
     }
 
-    /// <summary>The collections a restore may write into: any the site has, app collections included.</summary>
-    private static async Task<IReadOnlyList<CollectionInfo>> AllAsync(WixClient client, CancellationToken cancellationToken) =>
-        (await WixApi.ListCollectionsAsync(client, cancellationToken)).Select(c => new CollectionInfo(c.Id, c.DisplayName)).ToList();
+    /// <summary>The collections a backup takes: the site's own, and the apps' ones when asked for, that allow a query.</summary>
+    private List<WixCollection> BackedUp(IReadOnlyList<WixCollection> site) =>
+        site.Where(c => Taken(c) && c.Allows("FIND")).ToList();
 
-    /// <summary>The collections a backup takes: the site's own, and the apps' ones when asked for.</summary>
-    private async Task<IReadOnlyList<CollectionInfo>> BackedUpAsync(WixClient client, CancellationToken cancellationToken) =>
-        (await WixApi.ListCollectionsAsync(client, cancellationToken))
-            .Where(c => c.Type == "NATIVE" || (includeApps && c.Type is "WIX_APP" or "BLOCKS_APP"))
-            .Select(c => new CollectionInfo(c.Id, c.DisplayName))
+    private bool Taken(WixCollection c) => c.Type == "NATIVE" || (includeApps && c.Type is "WIX_APP" or "BLOCKS_APP");
+
+    /// <summary>What of the site a backup cannot take, and why: an external database's collections, and collections
+    /// whose capabilities allow no query. (Apps' collections left out by choice are no omission: the site string says
+    /// so.)</summary>
+    private List<Model.Omission> Omissions(IReadOnlyList<WixCollection> site) =>
+        site.Where(c => c.Type == "EXTERNAL").Select(c => new Model.Omission(c.Id,
+                "an EXTERNAL collection lives in another database that Wix only proxies; back up that database itself"))
+            .Concat(site.Where(c => Taken(c) && !c.Allows("FIND")).Select(c => new Model.Omission(c.Id,
+                "its capabilities allow no query (FIND is not among its dataOperations), so Wix lets nothing read its items")))
             .ToList();
 }

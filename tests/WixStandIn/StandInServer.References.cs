@@ -1,0 +1,185 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace SiteBackup.WixStandIn;
+
+/// <summary>One request the stand-in received: method, path under <c>/wix-data/v2/</c>, query string and body.</summary>
+public sealed record RecordedRequest(string Method, string Path, string QueryString, string? Body);
+
+/// <summary>Collections as the Collections API describes them, multi-references, and app options.</summary>
+public sealed partial class StandInServer
+{
+    /// <summary>The most referenced items a query includes for one item and field: the SDK documents "up to 50".</summary>
+    public const int MaxIncludedReferences = 50;
+
+    /// <summary>A collection as <c>GET collections</c> lists it.</summary>
+    private static JsonObject Describe(StandInCollection c)
+    {
+        var fields = new JsonArray(c.Fields.Select(f =>
+        {
+            var field = new JsonObject { ["key"] = f.Key, ["displayName"] = f.Key, ["type"] = f.Type, ["systemField"] = false };
+            if (f.Type == "MULTI_REFERENCE")
+                field["typeMetadata"] = new JsonObject { ["multiReference"] = new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId } };
+            else if (f.Type == "REFERENCE")
+                field["typeMetadata"] = new JsonObject { ["reference"] = new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId } };
+            return (JsonNode)field;
+        }).ToArray());
+        var described = new JsonObject
+        {
+            ["id"] = c.Id,
+            ["displayName"] = c.DisplayName,
+            ["collectionType"] = c.Type,
+            ["fields"] = fields,
+            ["capabilities"] = new JsonObject
+            {
+                ["dataOperations"] = new JsonArray(c.Operations.Order(StringComparer.Ordinal).Select(o => (JsonNode)o).ToArray()),
+                ["collectionOperations"] = new JsonArray(),
+            },
+            ["pagingModes"] = new JsonArray(c.PagingModes.Select(m => (JsonNode)m).ToArray()),
+        };
+        if (c.MaxPageSize is { } max) described["maxPageSize"] = max;
+        return described;
+    }
+
+    /// <summary>The app options a request sets to true (<c>appOptions</c>).</summary>
+    private static HashSet<string> AppOptions(JsonObject body) =>
+        body["appOptions"] is JsonObject options
+            ? options.Where(o => o.Value is JsonValue v && v.TryGetValue(out bool on) && on).Select(o => o.Key).ToHashSet(StringComparer.Ordinal)
+            : [];
+
+    /// <summary>The multi-reference fields a query asks to include (<c>includeReferences: [{field, limit}]</c>), or null
+    /// and a 400 for a field that is no multi-reference (WDE0020) or a limit past 50.</summary>
+    private static List<(string Field, int Limit)>? Included(StandInCollection collection, JsonObject body, out (int, JsonObject) refused)
+    {
+        refused = default;
+        var included = new List<(string, int)>();
+        if (body["includeReferences"] is not JsonArray asked) return included;
+        foreach (var entry in asked)
+        {
+            string field = entry?["field"]?.GetValue<string>() ?? throw new InvalidOperationException("includeReferences[].field is required");
+            int limit = entry["limit"]?.GetValue<int>() ?? MaxIncludedReferences;
+            if (collection.MultiReference(field) is null)
+            {
+                refused = (400, ErrorBody($"Provided property [{field}] is not a multi-reference field.", "WDE0020"));
+                return null;
+            }
+            if (limit < 1 || limit > MaxIncludedReferences)
+            {
+                refused = (400, ErrorBody($"includeReferences limit must be between 1 and {MaxIncludedReferences}", "INVALID_ARGUMENT"));
+                return null;
+            }
+            included.Add((field, limit));
+        }
+        return included;
+    }
+
+    /// <summary>A page as <c>dataItems</c>, each included multi-reference field an array of the referenced items'
+    /// data (those that exist; a reference to an item that is gone does not show).</summary>
+    private JsonArray Items(string siteId, StandInCollection collection, List<(long Sequence, string Data)> page, IReadOnlyList<(string Field, int Limit)> included) =>
+        new(page.Select(p =>
+        {
+            var data = JsonNode.Parse(p.Data)!.AsObject();
+            string id = data["_id"]!.GetValue<string>();
+            foreach (var (field, limit) in included)
+                data[field] = new JsonArray(Resolve(siteId, collection, field, collection.References(field, id)).Take(limit).Select(r => (JsonNode)r).ToArray());
+            return (JsonNode)new JsonObject { ["id"] = id, ["dataCollectionId"] = collection.Id, ["data"] = data };
+        }).ToArray());
+
+    /// <summary>The referenced items that exist, in reference order.</summary>
+    private IEnumerable<JsonObject> Resolve(string siteId, StandInCollection collection, string field, List<string> ids)
+    {
+        var target = Data.Collection(siteId, collection.MultiReference(field)!.ReferencedCollectionId!);
+        foreach (string id in ids)
+            if (target?.Item(id) is { } item) yield return item;
+    }
+
+    /// <summary>A multi-reference value as a save gives it: item ids, or items with an <c>_id</c>.</summary>
+    private static IEnumerable<string> ReferencedIds(JsonArray values) =>
+        values.Select(v => v is JsonObject o ? o["_id"]?.GetValue<string>() : v?.GetValue<string>()).OfType<string>();
+
+    /// <summary><c>bulk/items/insert-references</c>: at most 1000 references a call, a result for each (WDE0073 for an
+    /// item that does not exist). A reference that
+    /// is already there is refused with WDE0074: the SDK does not say what Wix does, so the stand-in takes the
+    /// stricter answer (a client that retries must count it as done).</summary>
+    private (int, JsonObject) InsertReferences(string siteId, JsonObject body)
+    {
+        if (Find(siteId, body, "INSERT_REFERENCE", out var refused) is not { } collection) return refused;
+        var references = body["dataItemReferences"]?.AsArray() ?? throw new InvalidOperationException("dataItemReferences is required");
+        if (references.Count > Options.MaxBulk)
+            return (400, ErrorBody($"A bulk request takes at most {Options.MaxBulk} references", "INVALID_ARGUMENT"));
+        // A field that is no multi-reference refuses the whole call: the SDK does not say whether Wix refuses it per
+        // reference or whole, and the whole is the stricter.
+        if (references.Select(r => r?["referringItemFieldName"]?.GetValue<string>() ?? "").FirstOrDefault(f => collection.MultiReference(f) is null) is { } notReference)
+            return (400, ErrorBody($"Provided property [{notReference}] is not a multi-reference field.", "WDE0020"));
+        var results = new JsonArray();
+        int successes = 0, failures = 0;
+        for (int i = 0; i < references.Count; i++)
+        {
+            string field = references[i]?["referringItemFieldName"]?.GetValue<string>() ?? "";
+            string referring = references[i]?["referringItemId"]?.GetValue<string>() ?? "";
+            string referenced = references[i]?["referencedItemId"]?.GetValue<string>() ?? "";
+            (string Code, string Message)? error = null;
+            var definition = collection.MultiReference(field)!;
+            if (!collection.Contains(referring))
+                error = ("WDE0073", $"Item [{referring}] does not exist in collection [{collection.Id}].");
+            else if (Data.Collection(siteId, definition.ReferencedCollectionId!) is not { } target || !target.Contains(referenced))
+                error = ("WDE0073", $"Item [{referenced}] does not exist in collection [{definition.ReferencedCollectionId}].");
+            else if (!collection.AddReference(field, referring, referenced))
+                error = ("WDE0074", $"Item [{referring}] already refers to [{referenced}] in [{field}].");
+            var meta = new JsonObject { ["id"] = referring, ["originalIndex"] = i, ["success"] = error is null };
+            if (error is { } e) meta["error"] = new JsonObject { ["code"] = e.Code, ["description"] = e.Message };
+            results.Add(new JsonObject { ["action"] = error is null ? "INSERT" : "UNKNOWN_ACTION_TYPE", ["referenceMetadata"] = meta });
+            if (error is null) successes++; else failures++;
+        }
+        return (200, new JsonObject
+        {
+            ["results"] = results,
+            ["bulkActionMetadata"] = new JsonObject { ["totalSuccesses"] = successes, ["totalFailures"] = failures },
+        });
+    }
+
+    /// <summary><c>items/query-referenced</c>: the items <c>referringItemFieldName</c> of the referring items refers to,
+    /// by cursor (at most 100 a page: the SDK states no cap, the stand-in takes the cursor cap of queries) or offset.</summary>
+    private (int, JsonObject) QueryReferenced(string siteId, JsonObject body)
+    {
+        if (Find(siteId, body, "QUERY_REFERENCED", out var refused) is not { } collection) return refused;
+        int offset = 0, limit;
+        var cursorPaging = body["cursorPaging"];
+        string field;
+        List<string> referring;
+        if (cursorPaging?["cursor"]?.GetValue<string>() is { } cursor)
+        {
+            string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('\n');
+            if (parts.Length < 3 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
+            offset = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            field = parts[2];
+            referring = parts.Skip(3).ToList();
+        }
+        else
+        {
+            field = body["referringItemFieldName"]?.GetValue<string>() ?? throw new InvalidOperationException("referringItemFieldName is required");
+            referring = body["referringItemIds"] is JsonArray ids ? ids.Select(i => i!.GetValue<string>()).ToList()
+                : body["referringItemId"]?.GetValue<string>() is { } one ? [one] : throw new InvalidOperationException("referringItemIds is required");
+            offset = body["paging"]?["offset"]?.GetValue<int>() ?? 0;
+        }
+        limit = cursorPaging?["limit"]?.GetValue<int>() ?? body["paging"]?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
+        if (limit < 1 || limit > Options.MaxCursorPage)
+            return (400, ErrorBody($"The page limit must be between 1 and {Options.MaxCursorPage}", "INVALID_ARGUMENT"));
+        if (collection.MultiReference(field) is null)
+            return (400, ErrorBody($"Provided property [{field}] is not a multi-reference field.", "WDE0020"));
+        var all = referring.SelectMany(r => Resolve(siteId, collection, field, collection.References(field, r))).ToList();
+        var page = all.Skip(offset).Take(limit).ToList();
+        bool more = offset + page.Count < all.Count;
+        var cursors = new JsonObject();
+        if (more)
+            cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', new[] { collection.Id, (offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture), field }.Concat(referring))));
+        return (200, new JsonObject
+        {
+            ["results"] = new JsonArray(page.Select(item => (JsonNode)new JsonObject
+            {
+                ["dataItem"] = new JsonObject { ["id"] = item["_id"]!.DeepClone(), ["dataCollectionId"] = collection.MultiReference(field)!.ReferencedCollectionId, ["data"] = item },
+            }).ToArray()),
+            ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["cursors"] = cursors, ["hasNext"] = more },
+        });
+    }
+}
