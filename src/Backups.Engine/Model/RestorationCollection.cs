@@ -17,12 +17,14 @@ public sealed record RestorationCollection
     /// <summary>Items the site refused one by one (Wix bulk writes report each item); they are not in it.</summary>
     public long RefusedItemCount { get; init; }
 
-    /// <summary>Fields whose values the site set itself on the restored items instead of taking the backup's (Wix
-    /// sets <c>_createdDate</c> and <c>_updatedDate</c> on every write), found by reading restored items back.</summary>
+    /// <summary>Fields (columns) whose values the site did not keep as the backup had them: Wix sets
+    /// <c>_createdDate</c> and <c>_updatedDate</c> itself on every write (found by reading restored items back); a
+    /// SQLite that stores as numbers some text an older one kept as text in a numeric column (text with a NUL in it).
+    /// The archive keeps the backup's values.</summary>
     public IReadOnlyList<string> NotKept { get; init; } = [];
 
     /// <summary>"customers → kv (3, Restored)": how a person reads it in a list of collections.</summary>
     public override string ToString() =>
         (string.Equals(Id, Destination, StringComparison.Ordinal) ? Id : $"{Id} → {Destination}") + $" ({ItemCount}, {Status}" +
-        (NotKept.Count == 0 ? ")" : $"; set by the site: {string.Join(", ", NotKept)})");
+        (NotKept.Count == 0 ? ")" : $"; not kept: {string.Join(", ", NotKept)})");
 }

@@ -333,7 +333,7 @@ public static class RestoreOperation
             int refused = restore.RefusedItems.Count - refusedBefore;
             var notKept = restore.NotKept(plan[at].Destination);
             if (notKept.Count > 0)
-                request.Warnings?.Report($"The site set {string.Join(", ", notKept)} of the items restored into '{plan[at].Destination}' itself; the backup's values of those fields are in the archive, not in the site.");
+                request.Warnings?.Report($"The site did not keep the backup's values of {string.Join(", ", notKept)} in '{plan[at].Destination}' (the restoration's NotKept says so too); the archive holds them.");
             outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused, notKept);
             overallDone += count;
             progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount, OverallItemsDone = overallDone });

@@ -21,8 +21,9 @@ public interface ISiteRestore : IAsyncDisposable
     /// restore emptied it, or null when it has not touched it: what a failure part-way leaves behind.</summary>
     long? ItemsWritten(string collectionId) => null;
 
-    /// <summary>Fields of <paramref name="collectionId"/>'s restored items whose values the site set itself instead of
-    /// the backup's, once it is written (Wix: <c>_createdDate</c>, <c>_updatedDate</c>).</summary>
+    /// <summary>Fields of <paramref name="collectionId"/>'s restored items whose values the site did not keep as the
+    /// backup had them, once it is written (Wix sets <c>_createdDate</c>, <c>_updatedDate</c> itself; SQLite may store
+    /// text with a NUL in it as a number in a numeric column).</summary>
     IReadOnlyList<string> NotKept(string collectionId) => [];
 
     /// <summary>For a collection of the archive that the site lacks, how to create it (the statement its definitions

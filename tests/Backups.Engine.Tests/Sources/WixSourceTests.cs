@@ -287,7 +287,7 @@ public sealed class WixSourceTests : IDisposable
 
         var posts = restoration.Collections.Single(c => c.Id == "posts");
         Assert.Equal(["_createdDate", "_updatedDate"], posts.NotKept);
-        Assert.Contains("set by the site: _createdDate, _updatedDate", posts.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not kept: _createdDate, _updatedDate", posts.ToString(), StringComparison.Ordinal);
         Assert.Contains(warnings, w => w.Contains("'posts'", StringComparison.Ordinal) && w.Contains("_createdDate", StringComparison.Ordinal));
         var restored = site.Collection("posts").Items().Single(i => (string?)i["_id"] == "item-000003");
         Assert.NotEqual(backedUp["_createdDate"]!.ToJsonString(), restored["_createdDate"]!.ToJsonString());

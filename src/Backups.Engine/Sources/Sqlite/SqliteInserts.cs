@@ -10,7 +10,8 @@ namespace SiteBackup.Engine.Sources.Sqlite;
 /// SQLitePCL directly: parameters bound by position, text as UTF-8 bytes straight from the item where it can be
 /// (Microsoft.Data.Sqlite looks every parameter up by name and converts every string on every execution). They run
 /// on the restore's connection, inside its transaction. The rowid property goes into the table's rowid; the
-/// shadow-table property names the table and is not a column.
+/// shadow-table property names the table and is not a column. Text this SQLite would store as a number
+/// (<see cref="SqliteAffinity"/>) is written as it makes it, and named in <see cref="Converted"/>.
 /// </summary>
 internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string? rowidProperty, string collectionId, bool shadowItems, SqliteEncoding encoding) : IDisposable
 {
@@ -19,17 +20,34 @@ internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string?
     private readonly List<string> _names = [];
     private sqlite3_stmt? _last;
     private string[] _lastNames = [];
+    private readonly SqliteAffinity _affinity = new(database, table);
+
+    /// <summary>The values written otherwise than the backup had them: column, and the row's rowid (or its place).</summary>
+    public List<(string Column, string Row)> Converted { get; } = [];
+
+    private long _rows;
 
     public void Insert(JsonElement item)
     {
         var statement = For(item);
         int index = 1;
+        _rows++;
         foreach (var property in item.EnumerateObject())
         {
             if (shadowItems && property.NameEquals(CollectionLayout.ShadowProperty)) continue;
+            if (property.Name != rowidProperty && _affinity.Converts(property.Name, property.Value, encoding))
+                Converted.Add((property.Name, Row(item)));
             SqliteItems.Bind(database, statement, index++, property.Value, encoding);
         }
         SqliteItems.Execute(database, statement);
+    }
+
+    /// <summary>How a warning names a row: by its rowid, else its primary key, else its place in the backup.</summary>
+    private string Row(JsonElement item)
+    {
+        if (rowidProperty is not null && item.TryGetProperty(rowidProperty, out var rowid)) return $"rowid {rowid.GetRawText()}";
+        var key = _affinity.Key.Select(c => item.TryGetProperty(c, out var v) ? $"{c} {v.GetRawText()}" : null).ToList();
+        return key.Count > 0 && key.All(k => k is not null) ? string.Join(", ", key) : $"row {_rows}";
     }
 
     private sqlite3_stmt For(JsonElement item)
@@ -75,6 +93,7 @@ internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string?
 
     public void Dispose()
     {
+        _affinity.Dispose();
         foreach (var statement in _byShape.Values) statement.Dispose();
     }
 }

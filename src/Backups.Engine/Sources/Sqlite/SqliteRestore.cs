@@ -39,6 +39,7 @@ internal sealed class SqliteRestore : ISiteRestore
     private readonly Dictionary<string, long> _written = new(SqliteNames.Comparer);
     private readonly List<string> _restored = [];
     private readonly List<string> _warnings = [];
+    private readonly Dictionary<string, IReadOnlyList<string>> _notKept = new(SqliteNames.Comparer);
     private Dictionary<(string Child, long? Rowid, string Parent, long Key), int> _brokenBefore = [];
     private bool _published;
 
@@ -57,6 +58,9 @@ internal sealed class SqliteRestore : ISiteRestore
     public IReadOnlyList<CollectionInfo> Collections => _catalog.Tables.Select(t => t.Collection).ToList();
 
     public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>The columns of a table in which this SQLite stored some of the backup's text as numbers.</summary>
+    public IReadOnlyList<string> NotKept(string collectionId) => _notKept.GetValueOrDefault(collectionId, []);
 
     public static async Task<ISiteRestore> BeginAsync(string path, RestoreStart start, CancellationToken cancellationToken)
     {
@@ -244,7 +248,22 @@ internal sealed class SqliteRestore : ISiteRestore
             }
         }
         Count(table.Name, written);
+        NameConverted(table.Name, inserts.Converted);
         return written;
+    }
+
+    /// <summary>Names, in the record and a warning, the text this SQLite stored as numbers (see SqliteAffinity).</summary>
+    private void NameConverted(string tableName, List<(string Column, string Row)> converted)
+    {
+        if (converted.Count == 0) return;
+        var columns = converted.Select(c => c.Column).Distinct(SqliteNames.Comparer).ToList();
+        _notKept[tableName] = [.. NotKept(tableName).Concat(columns).Distinct(SqliteNames.Comparer)];
+        foreach (string column in columns)
+        {
+            var rows = converted.Where(c => SqliteNames.Comparer.Equals(c.Column, column)).Select(c => c.Row).ToList();
+            _warnings.Add($"In '{tableName}', {rows.Count} text value(s) of '{column}' ({string.Join(", ", rows.Take(5))}{(rows.Count > 5 ? ", ..." : "")}) were stored as numbers: " +
+                $"they begin with a number and hold a NUL character, and this SQLite ({raw.sqlite3_libversion().utf8_to_string()}) gives such text the column's numeric affinity where the SQLite that wrote the file kept it as text. The archive keeps the text.");
+        }
     }
 
     private long WriteShadowRows(SqliteTable table, ManifestCollection source, ItemReader items, CancellationToken cancellationToken)
@@ -273,6 +292,7 @@ internal sealed class SqliteRestore : ISiteRestore
                     written++;
                 }
             }
+            foreach (var write in bySuffix.Values) NameConverted(table.Name, write.Inserts.Converted);
             // Every shadow table is counted, those the backup had no rows for too (they must be empty).
             foreach (var shadow in table.Shadows) Count(shadow.Name, bySuffix.Values.FirstOrDefault(w => w.Table == shadow.Name)?.Rows ?? 0);
             return written;
