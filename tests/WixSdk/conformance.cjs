@@ -74,16 +74,21 @@ const ids = list => list.map(i => i._id);
 
   await step('query-cursor', async () => {
     const got = [];
-    let page = await client.items.query('people').limit(100).include('friends', 50).find(read);
+    let page = await client.items.query('people').limit(100).find(read);
     got.push(...page.items);
     let pages = 1;
     while (page.hasNext()) { page = await page.next(); got.push(...page.items); pages++; }
-    check('query: 250 items, drafts included, in 3 pages of 100 by cursor', got.length === 250 && pages === 3 && new Set(ids(got)).size === 250, `${got.length} items in ${pages} pages`);
+    check('query: 250 items, drafts included, in 3 pages of 100', got.length === 250 && pages === 3 && new Set(ids(got)).size === 250, `${got.length} items in ${pages} pages`);
     check('query: the pages after the first go on by cursor', requests.filter(r => r.operation === 'query-cursor' && r.body.query.cursorPaging && r.body.query.cursorPaging.cursor).length === 2,
       JSON.stringify(requests.filter(r => r.operation === 'query-cursor').map(r => r.body.query)));
-    const p001 = got.find(i => i._id === 'p001');
+    check('query: multi-references are not in items unless asked for', got.every(i => i.friends === undefined), JSON.stringify(got[1]));
+  });
+
+  await step('query-include', async () => {
+    const page = await client.items.query('people').limit(100).include('friends', 50).find(read);
+    const p001 = page.items.find(i => i._id === 'p001');
     check('query: an included multi-reference is the referenced items', p001 && Array.isArray(p001.friends) && p001.friends.map(f => f._id).join() === 'p002,p003', JSON.stringify(p001));
-    const p000 = got.find(i => i._id === 'p000');
+    const p000 = page.items.find(i => i._id === 'p000');
     check('query: at most 50 referenced items are included', p000 && p000.friends.length === 50, p000 && p000.friends.length);
   });
 
@@ -111,11 +116,34 @@ const ids = list => list.map(i => i._id);
   });
 
   await step('query-referenced', async () => {
-    const first = await client.items.queryReferenced('people', 'p000', 'friends', { limit: 100, consistentRead: true });
+    const first = await client.items.queryReferenced('people', 'p000', 'friends', { limit: 100, consistentRead: true, showDrafts: true });
     let all = [...first.items];
     let page = first;
     while (page.hasNext()) { page = await page.next(); all.push(...page.items); }
     check('query-referenced: all 120 friends of p000, by pages', all.length === 120 && all[0]._id === 'p001', `${all.length}`);
+  });
+
+  await step('query-referenced-items', async () => {
+    // As SiteBackup reads references: a page of referring items at once, drafts included, by cursor.
+    const options = { showDrafts: true, consistentRead: true };
+    const first = await client.items.queryReferencedItems('people', ['p000', 'p010', 'p012'], 'friends', { ...options, cursorPaging: { limit: 100 } });
+    const results = [...first.results];
+    let paging = first.pagingMetadata;
+    while (paging && paging.cursors && paging.cursors.next) {
+      const next = await client.items.queryReferencedItems('people', ['p000', 'p010', 'p012'], 'friends', { ...options, cursorPaging: { limit: 100, cursor: paging.cursors.next } });
+      results.push(...next.results);
+      paging = next.pagingMetadata;
+    }
+    const of = id => results.filter(r => r.referringItemId === id);
+    check('query-referenced items: every reference of each referring item, named by it, over pages',
+      results.length === 125 && of('p000').length === 120 && of('p000')[0].item._id === 'p001', `${results.length}: ${JSON.stringify(results.slice(0, 2))}`);
+    const p010 = of('p010');
+    check('query-referenced items: a reference to an item that is gone comes as its id',
+      p010.length === 3 && p010[2].unresolvedReference && p010[2].unresolvedReference.referencedItemId === 'gone', JSON.stringify(p010));
+    check('query-referenced items: drafts resolve when asked for', of('p012').map(r => r.item && r.item._id).join() === 'p013,p014', JSON.stringify(of('p012')));
+    const published = await client.items.queryReferencedItems('people', ['p012'], 'friends', { consistentRead: true });
+    check('query-referenced items: without showDrafts a draft comes unresolved, with its id',
+      published.results.length === 2 && published.results[1].unresolvedReference && published.results[1].unresolvedReference.referencedItemId === 'p014', JSON.stringify(published.results));
   });
 
   await step('count', async () => {

@@ -3,16 +3,18 @@ using System.Text.Json.Nodes;
 namespace SiteBackup.WixStandIn;
 
 /// <summary>A field of a collection as the Collections API describes it; <see cref="ReferencedCollectionId"/> for a
-/// MULTI_REFERENCE (or REFERENCE) field.</summary>
-public sealed record StandInField(string Key, string Type, string? ReferencedCollectionId = null);
+/// MULTI_REFERENCE (or REFERENCE) field, and <see cref="ReferencingFieldKey"/> for one side of a two-way relation
+/// (the field of the referenced collection that shows the same relation from there).</summary>
+public sealed record StandInField(string Key, string Type, string? ReferencedCollectionId = null, string? ReferencingFieldKey = null);
 
 /// <summary>
 /// One collection: items in the order they were first written (a cursor is the position of the last item a page
 /// returned, so items written while someone pages through are neither skipped nor returned twice), the collection's
 /// fields, capabilities and paging, and the multi-references its items hold. Multi-references are kept apart from
 /// the items, as Wix keeps them: a query returns them only when asked (<c>includeReferences</c>), a save writes them
-/// only when asked (<c>saveReferences</c>). The stand-in keeps one direction per field (referring item to referenced
-/// items, in the order they were added); Wix's documentation does not say more about how it stores them.
+/// only when asked (<c>saveReferences</c>). Each field keeps its referring items' referenced ids in the order they were
+/// added; a two-way relation (<see cref="StandInData.TwoWay"/>) is kept on both sides, each change to one side made
+/// to the other too. Wix's documentation does not say more about how it stores them.
 /// </summary>
 public sealed class StandInCollection(string id, string displayName, string type)
 {
@@ -21,7 +23,7 @@ public sealed class StandInCollection(string id, string displayName, string type
     [
         "AGGREGATE", "BULK_INSERT", "BULK_REMOVE", "BULK_SAVE", "BULK_UPDATE", "COUNT", "DISTINCT", "FIND", "GET", "INSERT",
         "INSERT_REFERENCE", "IS_REFERENCED", "QUERY_REFERENCED", "REMOVE", "REMOVE_REFERENCE", "REPLACE_REFERENCES", "SAVE",
-        "TRUNCATE", "UPDATE",
+        "TRUNCATE", "UPDATE", "PATCH", "BULK_PATCH",
     ];
 
     private long sequence;
@@ -90,7 +92,7 @@ public sealed class StandInCollection(string id, string displayName, string type
         }
     }
 
-    private static bool IsDraft(string data) =>
+    public static bool IsDraft(string data) =>
         data.Contains("\"_publishStatus\":\"DRAFT\"", StringComparison.Ordinal);
 
     private bool IsHidden(string data, IReadOnlySet<string> appOptions) =>
@@ -180,6 +182,12 @@ public sealed class StandInCollection(string id, string displayName, string type
         }
     }
 
+    public void RemoveReference(string field, string itemId, string referencedId)
+    {
+        lock (Gate)
+            if (references.TryGetValue((field, itemId), out var ids) && ids.Remove(referencedId) && ids.Count == 0) references.Remove((field, itemId));
+    }
+
     /// <summary>Drops every reference <paramref name="field"/> holds (the collection it refers to was truncated).</summary>
     public void ClearReferences(string field)
     {
@@ -223,6 +231,42 @@ public sealed class StandInData
     public StandInCollection? Collection(string siteId, string collectionId)
     {
         lock (sites) return sites.TryGetValue(siteId, out var c) && c.TryGetValue(collectionId, out var collection) ? collection : null;
+    }
+
+    /// <summary>Declares a two-way relation: <paramref name="field"/> of <paramref name="collection"/> refers to
+    /// <paramref name="target"/>, whose <paramref name="otherField"/> shows the same relation from its side.</summary>
+    public void TwoWay(string siteId, string collection, string field, string target, string otherField)
+    {
+        var one = Collection(siteId, collection)!;
+        var other = Collection(siteId, target)!;
+        one.Fields.Add(new StandInField(field, "MULTI_REFERENCE", target, otherField));
+        if (!ReferenceEquals(one, other) || field != otherField) other.Fields.Add(new StandInField(otherField, "MULTI_REFERENCE", collection, field));
+    }
+
+    /// <summary>The other side of <paramref name="field"/> of <paramref name="collection"/>, when it is one side of a
+    /// two-way relation.</summary>
+    private (StandInCollection Collection, string Field)? OtherSide(string siteId, StandInCollection collection, string field) =>
+        collection.MultiReference(field) is { ReferencingFieldKey: { } other, ReferencedCollectionId: { } target } && Collection(siteId, target) is { } c
+            ? (c, other) : null;
+
+    /// <summary>Replaces an item's references (a save with <c>saveReferences</c>), on both sides of a two-way relation.</summary>
+    public void SetReferences(string siteId, StandInCollection collection, string field, string itemId, IEnumerable<string> referencedIds)
+    {
+        var ids = referencedIds.Distinct(StringComparer.Ordinal).ToList();
+        if (OtherSide(siteId, collection, field) is { } other)
+        {
+            foreach (string gone in collection.References(field, itemId).Except(ids)) other.Collection.RemoveReference(other.Field, gone, itemId);
+            foreach (string id in ids) other.Collection.AddReference(other.Field, id, itemId);
+        }
+        collection.SetReferences(field, itemId, ids);
+    }
+
+    /// <summary>Adds one reference, on both sides of a two-way relation; false when it is there already.</summary>
+    public bool AddReference(string siteId, StandInCollection collection, string field, string itemId, string referencedId)
+    {
+        if (!collection.AddReference(field, itemId, referencedId)) return false;
+        if (OtherSide(siteId, collection, field) is { } other) other.Collection.AddReference(other.Field, referencedId, itemId);
+        return true;
     }
 
     /// <summary>Truncates a collection as Wix does: its items go, and so do the multi-references that any collection

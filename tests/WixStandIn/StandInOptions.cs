@@ -36,6 +36,10 @@ public sealed class StandInOptions
     /// <see cref="FaultStatus"/> before it is carried out: the API is down for good. 0: never.</summary>
     public long FailFrom { get; set; }
 
+    /// <summary>Requests to these paths (<c>bulk/items/insert-references</c>, ...) are answered <see cref="FaultStatus"/>
+    /// before they are carried out: one part of the API down for good.</summary>
+    public HashSet<string> FailPaths { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every Nth request is answered only after <see cref="SlowDelay"/>. 0: never.</summary>
     public int SlowEvery { get; set; }
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);

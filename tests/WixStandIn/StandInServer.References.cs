@@ -19,7 +19,12 @@ public sealed partial class StandInServer
         {
             var field = new JsonObject { ["key"] = f.Key, ["displayName"] = f.Key, ["type"] = f.Type, ["systemField"] = false };
             if (f.Type == "MULTI_REFERENCE")
-                field["typeMetadata"] = new JsonObject { ["multiReference"] = new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId } };
+                field["typeMetadata"] = new JsonObject
+                {
+                    ["multiReference"] = f.ReferencingFieldKey is null
+                        ? new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId }
+                        : new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId, ["referencingFieldKey"] = f.ReferencingFieldKey },
+                };
             else if (f.Type == "REFERENCE")
                 field["typeMetadata"] = new JsonObject { ["reference"] = new JsonObject { ["referencedCollectionId"] = f.ReferencedCollectionId } };
             return (JsonNode)field;
@@ -74,23 +79,26 @@ public sealed partial class StandInServer
     }
 
     /// <summary>A page as <c>dataItems</c>, each included multi-reference field an array of the referenced items'
-    /// data (those that exist; a reference to an item that is gone does not show).</summary>
-    private JsonArray Items(string siteId, StandInCollection collection, List<(long Sequence, string Data)> page, IReadOnlyList<(string Field, int Limit)> included) =>
+    /// data: those that exist, drafts only when the query asks for drafts (the SDK does not say how Wix treats a draft
+    /// referenced item here: the stand-in leaves it out, the stricter).</summary>
+    private JsonArray Items(string siteId, StandInCollection collection, List<(long Sequence, string Data)> page, IReadOnlyList<(string Field, int Limit)> included, bool drafts) =>
         new(page.Select(p =>
         {
             var data = JsonNode.Parse(p.Data)!.AsObject();
             string id = data["_id"]!.GetValue<string>();
             foreach (var (field, limit) in included)
-                data[field] = new JsonArray(Resolve(siteId, collection, field, collection.References(field, id)).Take(limit).Select(r => (JsonNode)r).ToArray());
+                data[field] = new JsonArray(Resolve(siteId, collection, field, collection.References(field, id), drafts)
+                    .OfType<JsonObject>().Take(limit).Select(r => (JsonNode)r).ToArray());
             return (JsonNode)new JsonObject { ["id"] = id, ["dataCollectionId"] = collection.Id, ["data"] = data };
         }).ToArray());
 
-    /// <summary>The referenced items that exist, in reference order.</summary>
-    private IEnumerable<JsonObject> Resolve(string siteId, StandInCollection collection, string field, List<string> ids)
+    /// <summary>Each referenced item in reference order: its data, or null where it does not resolve (it is gone, or
+    /// a draft and drafts were not asked for).</summary>
+    private IEnumerable<JsonObject?> Resolve(string siteId, StandInCollection collection, string field, List<string> ids, bool drafts)
     {
         var target = Data.Collection(siteId, collection.MultiReference(field)!.ReferencedCollectionId!);
         foreach (string id in ids)
-            if (target?.Item(id) is { } item) yield return item;
+            yield return target?.Item(id) is { } item && (drafts || !StandInCollection.IsDraft(item.ToJsonString())) ? item : null;
     }
 
     /// <summary>A multi-reference value as a save gives it: item ids, or items with an <c>_id</c>.</summary>
@@ -124,7 +132,7 @@ public sealed partial class StandInServer
                 error = ("WDE0073", $"Item [{referring}] does not exist in collection [{collection.Id}].");
             else if (Data.Collection(siteId, definition.ReferencedCollectionId!) is not { } target || !target.Contains(referenced))
                 error = ("WDE0073", $"Item [{referenced}] does not exist in collection [{definition.ReferencedCollectionId}].");
-            else if (!collection.AddReference(field, referring, referenced))
+            else if (!Data.AddReference(siteId, collection, field, referring, referenced))
                 error = ("WDE0074", $"Item [{referring}] already refers to [{referenced}] in [{field}].");
             var meta = new JsonObject { ["id"] = referring, ["originalIndex"] = i, ["success"] = error is null };
             if (error is { } e) meta["error"] = new JsonObject { ["code"] = e.Code, ["description"] = e.Message };
@@ -138,22 +146,31 @@ public sealed partial class StandInServer
         });
     }
 
-    /// <summary><c>items/query-referenced</c>: the items <c>referringItemFieldName</c> of the referring items refers to,
-    /// by cursor (at most 100 a page: the SDK states no cap, the stand-in takes the cursor cap of queries) or offset.</summary>
+    /// <summary>
+    /// <c>items/query-referenced</c>: the items <c>referringItemFieldName</c> of the referring items
+    /// (<c>referringItemIds</c>, or the older <c>referringItemId</c>) refers to, referring item by referring item, each
+    /// result naming its <c>referringItemId</c>; a referenced item that is gone, or a draft when drafts are not asked for
+    /// (<c>publishPluginOptions.includeDraftItems</c>), comes as an <c>unresolvedReference</c> with its id, as the SDK
+    /// reads it. Pages by cursor (the cursor carries the rest of the request, as the SDK's query of referenced items
+    /// sends it again anyway) or offset, at most 100 a page: the SDK states no cap, the stand-in takes the cursor cap
+    /// of queries.
+    /// </summary>
     private (int, JsonObject) QueryReferenced(string siteId, JsonObject body)
     {
         if (Find(siteId, body, "QUERY_REFERENCED", out var refused) is not { } collection) return refused;
-        int offset = 0, limit;
+        int offset = 0;
         var cursorPaging = body["cursorPaging"];
         string field;
         List<string> referring;
+        bool drafts;
         if (cursorPaging?["cursor"]?.GetValue<string>() is { } cursor)
         {
             string[] parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('\n');
-            if (parts.Length < 3 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
+            if (parts.Length < 4 || parts[0] != collection.Id) return (400, ErrorBody("Invalid cursor", "INVALID_CURSOR"));
             offset = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
-            field = parts[2];
-            referring = parts.Skip(3).ToList();
+            drafts = parts[2] == "drafts";
+            field = parts[3];
+            referring = parts.Skip(4).ToList();
         }
         else
         {
@@ -161,24 +178,37 @@ public sealed partial class StandInServer
             referring = body["referringItemIds"] is JsonArray ids ? ids.Select(i => i!.GetValue<string>()).ToList()
                 : body["referringItemId"]?.GetValue<string>() is { } one ? [one] : throw new InvalidOperationException("referringItemIds is required");
             offset = body["paging"]?["offset"]?.GetValue<int>() ?? 0;
+            drafts = body["publishPluginOptions"]?["includeDraftItems"]?.GetValue<bool>() ?? false;
         }
-        limit = cursorPaging?["limit"]?.GetValue<int>() ?? body["paging"]?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
+        int limit = cursorPaging?["limit"]?.GetValue<int>() ?? body["paging"]?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
         if (limit < 1 || limit > Options.MaxCursorPage)
             return (400, ErrorBody($"The page limit must be between 1 and {Options.MaxCursorPage}", "INVALID_ARGUMENT"));
-        if (collection.MultiReference(field) is null)
+        if (collection.MultiReference(field) is not { } definition)
             return (400, ErrorBody($"Provided property [{field}] is not a multi-reference field.", "WDE0020"));
-        var all = referring.SelectMany(r => Resolve(siteId, collection, field, collection.References(field, r))).ToList();
+        var all = referring.SelectMany(r =>
+        {
+            var ids = collection.References(field, r);
+            return ids.Zip(Resolve(siteId, collection, field, ids, drafts), (id, item) => (Referring: r, Id: id, Item: item));
+        }).ToList();
         var page = all.Skip(offset).Take(limit).ToList();
         bool more = offset + page.Count < all.Count;
         var cursors = new JsonObject();
         if (more)
-            cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', new[] { collection.Id, (offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture), field }.Concat(referring))));
+            cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n',
+                new[] { collection.Id, (offset + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture), drafts ? "drafts" : "live", field }.Concat(referring))));
         return (200, new JsonObject
         {
-            ["results"] = new JsonArray(page.Select(item => (JsonNode)new JsonObject
-            {
-                ["dataItem"] = new JsonObject { ["id"] = item["_id"]!.DeepClone(), ["dataCollectionId"] = collection.MultiReference(field)!.ReferencedCollectionId, ["data"] = item },
-            }).ToArray()),
+            ["results"] = new JsonArray(page.Select(r => (JsonNode)(r.Item is { } item
+                ? new JsonObject
+                {
+                    ["referringItemId"] = r.Referring,
+                    ["dataItem"] = new JsonObject { ["id"] = r.Id, ["dataCollectionId"] = definition.ReferencedCollectionId, ["data"] = item },
+                }
+                : new JsonObject
+                {
+                    ["referringItemId"] = r.Referring,
+                    ["unresolvedReference"] = new JsonObject { ["referringItemId"] = r.Referring, ["referringItemFieldName"] = field, ["referencedItemId"] = r.Id },
+                })).ToArray()),
             ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["cursors"] = cursors, ["hasNext"] = more },
         });
     }

@@ -145,6 +145,12 @@ public sealed partial class StandInServer : IAsyncDisposable
             return;
         }
 
+        if (Options.FailPaths.Contains(path))
+        {
+            Interlocked.Increment(ref faults);
+            await Error(context, Options.FaultStatus, "Injected outage of " + path, "INTERNAL");
+            return;
+        }
         Calls.AddOrUpdate(path, 1, (_, n) => n + 1);
         string? text = null;
         if (HttpMethods.IsGet(request.Method) && path == "items/query")
@@ -286,7 +292,7 @@ public sealed partial class StandInServer : IAsyncDisposable
         if (more) cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}|{(drafts ? "drafts" : "live")}"));
         return (200, new JsonObject
         {
-            ["dataItems"] = Items(siteId, collection, page, included),
+            ["dataItems"] = Items(siteId, collection, page, included, drafts),
             ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["cursors"] = cursors, ["hasNext"] = more },
         });
     }
@@ -310,7 +316,7 @@ public sealed partial class StandInServer : IAsyncDisposable
             cursors["next"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{collection.Id}|{page[^1].Sequence}|{(drafts ? "drafts" : "live")}"));
         return (200, new JsonObject
         {
-            ["dataItems"] = Items(siteId, collection, page, included),
+            ["dataItems"] = Items(siteId, collection, page, included, drafts),
             ["pagingMetadata"] = new JsonObject { ["count"] = page.Count, ["offset"] = offset, ["total"] = all.Count, ["cursors"] = cursors, ["hasNext"] = offset + page.Count < all.Count },
         });
     }
@@ -364,7 +370,7 @@ public sealed partial class StandInServer : IAsyncDisposable
                 // Multi-references are written only when the save asks for them; the item's data never holds them.
                 if (saveReferences)
                     foreach (var field in collection.Fields.Where(f => f.Type == "MULTI_REFERENCE" && data[f.Key] is JsonArray))
-                        collection.SetReferences(field.Key, id, ReferencedIds(data[field.Key]!.AsArray()));
+                        Data.SetReferences(siteId, collection, field.Key, id, ReferencedIds(data[field.Key]!.AsArray()));
                 meta["success"] = true;
                 results.Add(new JsonObject { ["action"] = created ? "INSERT" : "UPDATE", ["itemMetadata"] = meta });
                 successes++;

@@ -130,6 +130,13 @@ public static class RestoreOperation
                 creatable = request.CreateMissing
                     ? opened.Entries.Where(e => e.Defined).Select(e => new CollectionInfo(e.Id, e.DisplayName)).ToList()
                     : [];
+                await request.Site.CheckRestoreAsync(new RestoreStart
+                {
+                    Targets = plan.Select((step, i) => new RestoreTarget(opened.Entries[i], step.Destination)).ToList(),
+                    Definitions = opened.Definitions,
+                    FormatVersion = opened.Reader.Manifest.FormatVersion,
+                    CreateMissing = request.CreateMissing,
+                }, cancellationToken);
             }
             var site = await request.Site.ListRestorableCollectionsAsync(cancellationToken);
             plan = RestorePlan.Resolve(plan, [.. site, .. creatable.Where(c => !site.Any(s => request.Site.CollectionNames.Equals(s.Id, c.Id)))],
@@ -300,47 +307,55 @@ public static class RestoreOperation
 
         var destinations = plan.Select(p => p.Destination).ToList();
         int warned = restore.Warnings.Count; // those known at the start are reported; those found on the way follow
-        var order = await restore.ClearAsync(destinations, cancellationToken);
-        long overallTotal = entries.Sum(e => e.ItemCount);
-        long overallDone = 0;
-        for (int i = 0; i < order.Count; i++)
+        try
         {
-            int at = destinations.FindIndex(d => string.Equals(d, order[i], StringComparison.Ordinal));
-            var step = new BackupProgress
+            var order = await restore.ClearAsync(destinations, cancellationToken);
+            long overallTotal = entries.Sum(e => e.ItemCount);
+            long overallDone = 0;
+            for (int i = 0; i < order.Count; i++)
             {
-                Activity = activity, CollectionId = plan[at].Destination, CollectionIndex = i,
-                CollectionCount = plan.Count, ItemsTotal = entries[at].ItemCount,
-                OverallItemsDone = overallDone, OverallItemsTotal = overallTotal,
-            };
-            progress?.Report(step);
-            long before = overallDone;
-            using var items = archive.OpenCollection(entries[at],
-                progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
-            long count;
-            int refusedBefore = restore.RefusedItems.Count;
-            try
-            {
-                count = await restore.WriteAsync(plan[at].Destination, items, cancellationToken);
+                int at = destinations.FindIndex(d => string.Equals(d, order[i], StringComparison.Ordinal));
+                var step = new BackupProgress
+                {
+                    Activity = activity, CollectionId = plan[at].Destination, CollectionIndex = i,
+                    CollectionCount = plan.Count, ItemsTotal = entries[at].ItemCount,
+                    OverallItemsDone = overallDone, OverallItemsTotal = overallTotal,
+                };
+                progress?.Report(step);
+                long before = overallDone;
+                using var items = archive.OpenCollection(entries[at],
+                    progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
+                long count;
+                int refusedBefore = restore.RefusedItems.Count;
+                try
+                {
+                    count = await restore.WriteAsync(plan[at].Destination, items, cancellationToken);
+                }
+                catch (Exception e)
+                {
+                    if (!restore.IsTransactional && restore.ItemsWritten(plan[at].Destination) is { } written)
+                        outcome.Set(plan[at].Source.Id, RestorationCollectionStatus.Partial, written);
+                    if (e is BackupException { Error: not BackupError.ArchiveCorrupt })
+                        items.CheckRest(); // throws ArchiveCorrupt when the refused item came from a damaged entry
+                    throw;
+                }
+                int refused = restore.RefusedItems.Count - refusedBefore;
+                var notKept = restore.NotKept(plan[at].Destination);
+                if (notKept.Count > 0)
+                    request.Warnings?.Report($"The site did not keep the backup's values of {string.Join(", ", notKept)} in '{plan[at].Destination}' (the restoration's NotKept says so too); the archive holds them.");
+                outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused, notKept);
+                overallDone += count;
+                progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount, OverallItemsDone = overallDone });
             }
-            catch (Exception e)
-            {
-                if (!restore.IsTransactional && restore.ItemsWritten(plan[at].Destination) is { } written)
-                    outcome.Set(plan[at].Source.Id, RestorationCollectionStatus.Partial, written);
-                if (e is BackupException { Error: not BackupError.ArchiveCorrupt })
-                    items.CheckRest(); // throws ArchiveCorrupt when the refused item came from a damaged entry
-                throw;
-            }
-            int refused = restore.RefusedItems.Count - refusedBefore;
-            var notKept = restore.NotKept(plan[at].Destination);
-            if (notKept.Count > 0)
-                request.Warnings?.Report($"The site did not keep the backup's values of {string.Join(", ", notKept)} in '{plan[at].Destination}' (the restoration's NotKept says so too); the archive holds them.");
-            outcome.Set(plan[at].Source.Id, refused == 0 ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.Partial, count, refused, notKept);
-            overallDone += count;
-            progress?.Report(step with { ItemsDone = count, BytesDone = items.ByteCount, OverallItemsDone = overallDone });
+            cancellationToken.ThrowIfCancellationRequested();
+            await restore.CommitAsync(cancellationToken);
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        await restore.CommitAsync(cancellationToken);
-        foreach (string warning in restore.Warnings.Skip(warned)) request.Warnings?.Report(warning);
+        finally
+        {
+            // Said whether the restore ends well or not: what a site found on the way (references a failure left
+            // unwritten, say) matters most when it stops.
+            foreach (string warning in restore.Warnings.Skip(warned)) request.Warnings?.Report(warning);
+        }
         outcome.Refused.AddRange(restore.RefusedItems);
         progress?.Report(new BackupProgress { Activity = activity, CollectionCount = plan.Count, CollectionIndex = plan.Count, Completed = true });
     }

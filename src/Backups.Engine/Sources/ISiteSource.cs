@@ -27,6 +27,11 @@ public interface ISiteSource
     /// fewer than it can write (Wix apps' collections unless asked for) says so here.</summary>
     Task<IReadOnlyList<CollectionInfo>> ListRestorableCollectionsAsync(CancellationToken cancellationToken) => ListCollectionsAsync(cancellationToken);
 
+    /// <summary>Refuses, as <see cref="BeginRestoreAsync(RestoreStart, CancellationToken)"/> will, a restore the site's
+    /// collections do not allow (a Wix collection that cannot be emptied, say), without starting one: for -WhatIf and
+    /// the confirmation prompt.</summary>
+    Task CheckRestoreAsync(RestoreStart start, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Opens a consistent, read-only view of every collection for a backup.</summary>
     Task<ISiteSnapshot> OpenSnapshotAsync(CancellationToken cancellationToken);
 

@@ -164,4 +164,113 @@ public sealed class WixContentTests : IDisposable
         Assert.Empty(store.ListRestorations());
         Assert.False(site.Server.Calls.ContainsKey("items/truncate"));
     }
+
+    /// <summary>authors.books and books.authors as the two sides of one relation: each author refers to two books.</summary>
+    private static void TwoWayShelves(WixFixture site)
+    {
+        Items(site.Add("authors"), "a", 10);
+        Items(site.Add("books"), "b", 20);
+        site.Server.Data.TwoWay(site.SiteId, "authors", "books", "books", "authors");
+        for (int i = 0; i < 10; i++)
+            site.Server.Data.SetReferences(site.SiteId, site.Collection("authors"), "books", Id("a", i), [Id("b", i), Id("b", i + 10)]);
+    }
+
+    [Fact]
+    public async Task A_partial_restore_gives_a_two_way_relation_back_as_the_backup_had_it_on_both_sides()
+    {
+        await using var site = new WixFixture();
+        TwoWayShelves(site);
+        string before = await site.DumpAsync();
+        Assert.Contains("ref authors b003 -> a003", before, StringComparison.Ordinal); // the other side
+        var (backup, store) = await BackupAsync(site);
+        // After the backup the relation changes, from the authors' side: one pair more, one less.
+        site.Server.Data.AddReference(site.SiteId, site.Collection("authors"), "books", "a001", "b005");
+        site.Server.Data.SetReferences(site.SiteId, site.Collection("authors"), "books", "a002", [Id("b", 2)]);
+        Assert.NotEqual(before, await site.DumpAsync());
+
+        var restoration = await TestEngine.RestoreAsync(site, store, backup.Id, ["books"]);
+
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task References_survive_faults_before_and_after_the_work_and_lost_answers()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0, FailEvery = 3, FaultTiming = FaultTiming.Alternate });
+        Shelves(site);
+        string before = await site.DumpAsync();
+        var (backup, store) = await BackupAsync(site);
+        foreach (string collection in new[] { "people", "books", "authors" }) site.Server.Data.Truncate(site.SiteId, site.Collection(collection));
+
+        var restoration = await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.True(site.Server.Faults > 10);
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
+    public async Task A_restore_that_stops_before_writing_references_names_those_only_it_held()
+    {
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 }, WixFixture.Fast with { MaxRetries = 1 });
+        Shelves(site);
+        var (backup, store) = await BackupAsync(site);
+        site.Server.Options.FailPaths.Add("bulk/items/insert-references");
+
+        var warnings = new List<string>();
+        var e = await Assert.ThrowsAsync<BackupException>(() => RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backup.Id, Store = store, Site = site.Open(), Collections = ["books"], Warnings = new SynchronousWarnings(warnings.Add),
+        }));
+
+        Assert.Equal(BackupError.SiteUnreachable, e.Error);
+        // The authors' references to books were cleared by emptying books, and nothing else holds them: the warning
+        // lists them, as it does the restored books' own (which the archive holds).
+        Assert.Contains(warnings, w => w.Contains("40 reference(s) that 'authors' (not restored) held", StringComparison.Ordinal)
+            && w.Contains("a000.books → b000", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("reference(s) of the items restored into 'books'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task References_into_a_destination_without_the_field_are_said_to_go_in_as_plain_arrays()
+    {
+        await using var site = new WixFixture();
+        Shelves(site);
+        var (backup, store) = await BackupAsync(site);
+        site.Add("plain");
+
+        var warnings = new List<string>();
+        await RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backup.Id, Store = store, Site = site.Open(), Collections = ["authors"],
+            Destinations = new Dictionary<string, string> { ["authors"] = "plain" }, Warnings = new SynchronousWarnings(warnings.Add),
+        });
+
+        Assert.Contains(warnings, w => w.Contains("'books' of 'authors'", StringComparison.Ordinal) && w.Contains("plain array", StringComparison.Ordinal));
+        Assert.Equal("[\"b003\",\"b023\"]", site.Collection("plain").Item("a003")!["books"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task References_to_drafts_come_back_and_those_to_items_already_gone_are_named()
+    {
+        await using var site = new WixFixture();
+        var notes = site.Add("notes").WithReferences("links", "notes");
+        for (int i = 0; i < 6; i++)
+            notes.Save(Id("n", i), new JsonObject { ["_id"] = Id("n", i), ["_publishStatus"] = i % 2 == 0 ? "DRAFT" : "PUBLISHED" }.ToJsonString());
+        notes.SetReferences("links", "n001", ["n000", "n002", "gone", "n004"]);
+        var (backup, store) = await BackupAsync(site);
+        notes.Truncate();
+
+        var warnings = new List<string>();
+        var restoration = await RestoreOperation.RunAsync(new RestoreRequest
+        {
+            BackupId = backup.Id, Store = store, Site = site.Open(), Warnings = new SynchronousWarnings(warnings.Add),
+        });
+
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.Equal(["n000", "n002", "n004"], site.Collection("notes").References("links", "n001"));
+        Assert.Contains(warnings, w => w.Contains("1 reference(s) of the items restored into 'notes' could not be written", StringComparison.Ordinal)
+            && w.Contains("n001.links → gone", StringComparison.Ordinal));
+    }
 }

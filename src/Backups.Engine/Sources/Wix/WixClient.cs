@@ -15,7 +15,8 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// 60/<see cref="WixOptions.RequestsPerMinute"/> seconds), and a Polly pipeline around each request: a timeout per
 /// attempt, and retries with exponential backoff and jitter on 429 (waiting at least what Retry-After asks) and 5xx,
 /// and on failures and timeouts on the way. Every request the source sends is safe to repeat: queries by cursor,
-/// counts, truncation, and bulk saves (a save of the same item twice leaves one item).
+/// counts, truncation, bulk saves (a save of the same item twice leaves one item) and reference inserts (one repeated
+/// is answered WDE0074, already there, which the restore counts as written).
 /// </summary>
 internal sealed class WixClient : IDisposable
 {

@@ -29,9 +29,9 @@ public sealed record WixOptions
     /// <summary>How long one attempt may take (<c>SITEBACKUP_WIX_TIMEOUT</c>, seconds).</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Largest page of a query by cursor: Wix's SDK documents at most 100 items a page for cursor paging
-    /// of native collections (1000 for offset paging, which a backup does not use: a cursor keeps its place while
-    /// items are written).</summary>
+    /// <summary>Largest page of a query by cursor (and of referenced items): Wix's SDK documents at most 100 items a
+    /// page for cursor paging of native collections (1000 for offset paging, which a backup uses only for a collection
+    /// that takes no cursor: a cursor keeps its place while items are written).</summary>
     public int QueryPageSize { get; init; } = 100;
 
     /// <summary>Largest bulk write, as Wix documents.</summary>

@@ -13,53 +13,77 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// instead of failing on them, so a retry can neither double an item nor report a false error. Items Wix refuses one
 /// by one are collected in <see cref="RefusedItems"/>; a call that fails for good stops the restore, and
 /// <see cref="ItemsWritten"/> says how far each collection got. Once a collection is written, its first page is read
-/// back to see which system fields Wix set itself (<see cref="NotKept"/>).
-/// <para>
-/// Multi-references are not item data to Wix: they are written last, once every collection of the restore holds its
-/// items (<c>bulk/items/insert-references</c>), because truncating a collection clears the references any collection
-/// holds to it, and a reference needs both its items. A collection outside the restore that refers to a restored one
-/// would lose those references to the truncate: they are read before anything is emptied and put back with the rest,
-/// for the referenced items the backup gives back.
-/// </para>
+/// back to see which system fields Wix set itself (<see cref="NotKept"/>). Multi-references, which Wix keeps apart
+/// from items, are written by <see cref="WixReferenceWriter"/> as soon as both their collections are done.
 /// </summary>
 internal sealed class WixRestore : ISiteRestore
 {
     private readonly WixClient client;
     private readonly IReadOnlyList<WixCollection> site;
+    private readonly Dictionary<string, IReadOnlyList<WixMultiReference>>? definitions;
+    private readonly Dictionary<string, string> sources = new(StringComparer.Ordinal);
     private readonly List<RefusedItem> refused = [];
     private readonly List<string> warnings = [];
-    /// <summary>The references of the restored items, from the archive, by destination.</summary>
-    private readonly Dictionary<string, List<WixReference>> restoredReferences = new(StringComparer.Ordinal);
-    /// <summary>The references collections outside the restore hold to restored ones, read before the truncates.</summary>
-    private readonly Dictionary<string, List<WixReference>> keptReferences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> written = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> notKept = new(StringComparer.Ordinal);
+    private readonly WixReferenceWriter references;
 
     /// <summary>The system fields a write may not keep: Wix sets the dates itself (its SDK documents them as read only),
     /// and its documentation does not say what becomes of <c>_owner</c>.</summary>
     private static readonly string[] SystemFields = ["_createdDate", "_updatedDate", "_owner"];
 
-    public WixRestore(WixClient client, IReadOnlyList<WixCollection> site)
+    /// <param name="client">The site's client, which the restore owns from here on.</param>
+    /// <param name="site">The site's collections as listed when the restore began.</param>
+    /// <param name="targets">Each archive collection restored, and its destination.</param>
+    /// <param name="definitions">The backup's multi-reference fields by collection; null for an archive without them.</param>
+    public WixRestore(WixClient client, IReadOnlyList<WixCollection> site, IReadOnlyList<(string Source, string Destination)> targets,
+        Dictionary<string, IReadOnlyList<WixMultiReference>>? definitions)
     {
         this.client = client;
         this.site = site;
+        this.definitions = definitions;
+        references = new WixReferenceWriter(client, site, refused);
         Collections = site.Select(c => c.Info).ToList();
+        foreach (var (source, destination) in targets)
+        {
+            sources[destination] = source;
+            if (site.FirstOrDefault(c => c.Id == destination) is not { } collection) continue;
+            foreach (var field in definitions?.GetValueOrDefault(source) ?? [])
+                if (collection.MultiReference(field.Field) is null)
+                    warnings.Add($"The backup's references in '{field.Field}' of '{source}' (to items of '{field.Referenced}') go into '{destination}' as a plain array of ids: '{destination}' has no multi-reference field '{field.Field}'.");
+        }
     }
 
     public IReadOnlyList<CollectionInfo> Collections { get; }
-    public IReadOnlyList<string> Warnings => warnings;
+    public bool IsTransactional => false;
+    public IReadOnlyList<RefusedItem> RefusedItems => refused;
+    public long? ItemsWritten(string collectionId) => written.TryGetValue(collectionId, out long count) ? count : null;
+    public IReadOnlyList<string> NotKept(string collectionId) => notKept.GetValueOrDefault(collectionId, []);
+
+    /// <summary>What the restore will not give back as the backup had it, and, once it has stopped, the references it
+    /// left unwritten.</summary>
+    public IReadOnlyList<string> Warnings => [.. warnings, .. references.Warnings, .. references.Unwritten()];
+
+    /// <summary>The fields of <paramref name="destination"/>'s items that are references, with the collection each
+    /// refers to: the backup's multi-reference fields that the destination has as such (for an archive without
+    /// definitions, the destination's own).</summary>
+    private static List<WixMultiReference> ReferenceFields(WixCollection destination, string source, Dictionary<string, IReadOnlyList<WixMultiReference>>? definitions) =>
+        definitions is null
+            ? [.. destination.MultiReferences]
+            : (definitions.GetValueOrDefault(source) ?? []).Select(f => destination.MultiReference(f.Field)).OfType<WixMultiReference>().ToList();
 
     /// <summary>
     /// Refuses, before anything is written, a restore into a collection whose capabilities do not allow what a
-    /// restore does to it: empty it (TRUNCATE), write its items (BULK_SAVE) and, when it has multi-reference fields,
-    /// write those (INSERT_REFERENCE). A destination the site lacks is left to the plan, which names it.
+    /// restore does to it: empty it (TRUNCATE), write its items (BULK_SAVE) and, when the backup's items of it hold
+    /// references, write those (INSERT_REFERENCE). A destination the site lacks is left to the plan, which names it.
     /// </summary>
-    public static void CheckWritable(IReadOnlyList<WixCollection> site, IEnumerable<string> destinations, string siteId)
+    public static void CheckWritable(IReadOnlyList<WixCollection> site, IReadOnlyList<(string Source, string Destination)> targets,
+        Dictionary<string, IReadOnlyList<WixMultiReference>>? definitions, string siteId)
     {
-        foreach (string destination in destinations)
+        foreach (var (source, destination) in targets)
         {
             if (site.FirstOrDefault(c => c.Id == destination) is not { } collection) continue;
-            string[] needed = collection.MultiReferences.Count > 0 ? ["TRUNCATE", "BULK_SAVE", "INSERT_REFERENCE"] : ["TRUNCATE", "BULK_SAVE"];
+            string[] needed = ReferenceFields(collection, source, definitions).Count > 0 ? ["TRUNCATE", "BULK_SAVE", "INSERT_REFERENCE"] : ["TRUNCATE", "BULK_SAVE"];
             var missing = needed.Where(op => !collection.Allows(op)).ToList();
             if (missing.Count > 0)
                 throw new BackupException(BackupError.CollectionNotWritable,
@@ -69,50 +93,20 @@ internal sealed class WixRestore : ISiteRestore
     }
 
     private WixCollection Collection(string id) => site.First(c => c.Id == id);
-    public bool IsTransactional => false;
-    public IReadOnlyList<RefusedItem> RefusedItems => refused;
-    public long? ItemsWritten(string collectionId) => written.TryGetValue(collectionId, out long count) ? count : null;
-    public IReadOnlyList<string> NotKept(string collectionId) => notKept.GetValueOrDefault(collectionId, []);
 
     /// <summary>Nothing is emptied ahead: a collection is emptied just before it is written, so a failure leaves
     /// the collections after it untouched. What is read first are the references that collections outside the
-    /// restore hold to the restored ones, which the truncates would clear.</summary>
+    /// restore hold to the restored ones, which emptying those clears.</summary>
     public async Task<IReadOnlyList<string>> ClearAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken)
     {
-        var restored = collectionIds.ToHashSet(StringComparer.Ordinal);
-        foreach (var outside in site.Where(c => !restored.Contains(c.Id)))
-        {
-            var fields = outside.MultiReferences.Where(r => restored.Contains(r.Referenced)).ToList();
-            if (fields.Count == 0) continue;
-            if (!outside.Allows("FIND") || !outside.Allows("INSERT_REFERENCE"))
-            {
-                warnings.Add($"Emptying {string.Join(", ", fields.Select(f => $"'{f.Referenced}'").Distinct())} clears the references '{outside.Id}' holds to it in {string.Join(", ", fields.Select(f => $"'{f.Field}'"))}, and '{outside.Id}' does not let them be read and written back.");
-                continue;
-            }
-            keptReferences[outside.Id] = await ReadReferencesAsync(outside with { MultiReferences = fields }, cancellationToken);
-        }
+        await references.ReadKeptAsync(collectionIds, cancellationToken);
         return collectionIds;
-    }
-
-    /// <summary>Every reference <paramref name="collection"/>'s items hold in its (multi-reference) fields.</summary>
-    private async Task<List<WixReference>> ReadReferencesAsync(WixCollection collection, CancellationToken cancellationToken)
-    {
-        var references = new List<WixReference>();
-        await WixReader.ReadAsync(client, collection, async data =>
-        {
-            if (WixReader.ItemId(data) is not { } id) return;
-            foreach (var (field, _) in collection.MultiReferences)
-                if (data.TryGetProperty(field, out var value))
-                    foreach (string referenced in await WixReader.ReferencedIdsAsync(client, collection, id, field, value, cancellationToken))
-                        references.Add(new WixReference(field, id, referenced));
-        }, cancellationToken);
-        return references;
     }
 
     public async Task<long> WriteAsync(string collectionId, ItemReader items, CancellationToken cancellationToken)
     {
         var destination = Collection(collectionId);
-        var references = restoredReferences[collectionId] = [];
+        var fields = ReferenceFields(destination, sources.GetValueOrDefault(collectionId, collectionId), definitions);
         await WixApi.TruncateAsync(client, collectionId, cancellationToken);
         written[collectionId] = 0;
         var batch = new List<BatchItem>(client.Options.BulkSize);
@@ -126,13 +120,13 @@ internal sealed class WixRestore : ISiteRestore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var root = document.RootElement;
-                string? id = root.TryGetProperty("_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                string? id = WixJson.ItemId(root);
                 if (id is not null && sample.Count < client.Options.QueryPageSize) sample[id] = SystemValues(root);
                 json.WriteStartObject();
                 if (id is not null) json.WriteString("id", id);
                 json.WritePropertyName("data");
-                if (destination.MultiReferences.Count == 0) json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
-                else WriteWithoutReferences(root, id, destination, json, references);
+                if (fields.Count == 0) json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
+                else WriteWithoutReferences(root, id, collectionId, fields, json);
                 json.WriteEndObject();
                 json.Flush();
                 batch.Add(new BatchItem(id, item.WrittenSpan.ToArray()));
@@ -148,25 +142,29 @@ internal sealed class WixRestore : ISiteRestore
             }
         }
         if (batch.Count > 0) await SaveAsync(batch, collectionId, cancellationToken);
-        if (sample.Count > 0) notKept[collectionId] = await CompareAsync(collectionId, sample, cancellationToken);
+        await references.WrittenAsync(collectionId, cancellationToken);
+        if (sample.Count > 0 && destination.Allows("FIND")) notKept[collectionId] = await CompareAsync(destination, sample, cancellationToken);
         return written[collectionId];
     }
 
-    /// <summary>The item without its multi-reference fields, whose ids go to <paramref name="references"/>: Wix takes
-    /// them only as references, written once every collection is.</summary>
-    private static void WriteWithoutReferences(JsonElement item, string? id, WixCollection destination, Utf8JsonWriter json, List<WixReference> references)
+    /// <summary>The item without its multi-reference fields, whose ids go to the reference writer: Wix takes them only
+    /// as references.</summary>
+    private void WriteWithoutReferences(JsonElement item, string? id, string collectionId, List<WixMultiReference> fields, Utf8JsonWriter json)
     {
         json.WriteStartObject();
         foreach (var property in item.EnumerateObject())
         {
-            if (!destination.MultiReferences.Any(r => r.Field == property.Name) || property.Value.ValueKind != JsonValueKind.Array)
+            if (fields.FirstOrDefault(f => property.NameEquals(f.Field)) is not { } field || property.Value.ValueKind != JsonValueKind.Array)
             {
                 property.WriteTo(json);
                 continue;
             }
             if (id is null) continue;
             foreach (var value in property.Value.EnumerateArray())
-                if (WixReader.ReferencedId(value) is { } referenced) references.Add(new WixReference(property.Name, id, referenced));
+            {
+                string? referenced = value.ValueKind == JsonValueKind.String ? value.GetString() : WixJson.ItemId(value);
+                if (referenced is not null) references.Add(collectionId, new WixReference(field.Field, id, referenced), field.Referenced);
+            }
         }
         json.WriteEndObject();
     }
@@ -176,17 +174,15 @@ internal sealed class WixRestore : ISiteRestore
 
     /// <summary>Reads the first page of the written collection back and names the system fields whose values differ
     /// from the backup's on the items it finds there (one request: the same for every item, as Wix sets them).</summary>
-    private async Task<IReadOnlyList<string>> CompareAsync(string collectionId, Dictionary<string, string?[]> sample, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> CompareAsync(WixCollection collection, Dictionary<string, string?[]> sample, CancellationToken cancellationToken)
     {
-        using var page = await WixApi.QueryAsync(client, Collection(collectionId) with { MultiReferences = [] }, null, 0, cancellationToken);
+        using var page = await WixApi.QueryAsync(client, collection, null, 0, cancellationToken);
         var changed = new bool[SystemFields.Length];
         if (page.RootElement.TryGetProperty("dataItems", out var items) && items.ValueKind == JsonValueKind.Array)
         {
             foreach (var item in items.EnumerateArray())
             {
-                if (!item.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object
-                    || !data.TryGetProperty("_id", out var id) || id.ValueKind != JsonValueKind.String
-                    || !sample.TryGetValue(id.GetString()!, out var backedUp)) continue;
+                if (!item.TryGetProperty("data", out var data) || WixJson.ItemId(data) is not { } id || !sample.TryGetValue(id, out var backedUp)) continue;
                 var now = SystemValues(data);
                 for (int f = 0; f < SystemFields.Length; f++) changed[f] |= backedUp[f] is not null && backedUp[f] != now[f];
             }
@@ -218,23 +214,11 @@ internal sealed class WixRestore : ISiteRestore
             await SaveAsync(batch.Skip(half).ToList(), collectionId, cancellationToken);
             return;
         }
-        if (!answer.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
-            throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered a bulk save into '{collectionId}' without per-item results.", collectionId);
-        long saved = 0;
-        foreach (var result in results.EnumerateArray())
+        foreach (var result in WixJson.Results(answer, "itemMetadata", batch.Count, "a bulk save", collectionId))
         {
-            var meta = result.TryGetProperty("itemMetadata", out var m) ? m : result;
-            if (meta.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True)
-            {
-                saved++;
-                continue;
-            }
-            string? id = meta.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()
-                : meta.TryGetProperty("originalIndex", out var at) && at.TryGetInt32(out int index) && index < batch.Count ? batch[index].Id : null;
-            var error = meta.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
-            refused.Add(new RefusedItem(collectionId, id, Text(error, "code") ?? "UNKNOWN", Text(error, "description") ?? Text(error, "message") ?? "refused"));
+            if (result.Success) written[collectionId]++;
+            else refused.Add(new RefusedItem(collectionId, batch[result.Index].Id, result.Code, result.Message));
         }
-        written[collectionId] += saved;
     }
 
     /// <summary>The body of a bulk save: <c>{"dataCollectionId", "dataItems": [...]}</c>.</summary>
@@ -253,48 +237,8 @@ internal sealed class WixRestore : ISiteRestore
         return body.WrittenMemory;
     }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    /// <summary>Writes the references, now that every restored collection holds its items: the restored items' own
-    /// (one Wix refuses is a refused item), then those kept for collections outside the restore (one to an item the
-    /// backup does not give back cannot be, and is counted in a warning). A reference Wix says is there already
-    /// (WDE0074: a call repeated after a lost answer) is written.</summary>
-    public async Task CommitAsync(CancellationToken cancellationToken)
-    {
-        foreach (var (collectionId, references) in restoredReferences)
-            await InsertAsync(collectionId, references, (reference, code, message) =>
-                refused.Add(new RefusedItem(collectionId, reference.ItemId, code, $"its reference in '{reference.Field}' to '{reference.Referenced}': {message}")), cancellationToken);
-        foreach (var (collectionId, references) in keptReferences)
-        {
-            int dropped = 0;
-            await InsertAsync(collectionId, references, (_, _, _) => dropped++, cancellationToken);
-            if (dropped > 0)
-                warnings.Add($"{dropped} reference(s) that '{collectionId}' held to restored items were not written back: the backup does not hold the items they referred to.");
-        }
-    }
-
-    private async Task InsertAsync(string collectionId, List<WixReference> references, Action<WixReference, string, string> onRefused, CancellationToken cancellationToken)
-    {
-        foreach (var chunk in references.Chunk(client.Options.BulkSize))
-        {
-            using var answer = await WixApi.InsertReferencesAsync(client, collectionId, chunk, cancellationToken);
-            if (!answer.RootElement.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
-                throw new BackupException(BackupError.SiteUnreachable, $"The Wix Data API answered a reference insert into '{collectionId}' without per-reference results.", collectionId);
-            int at = 0;
-            foreach (var result in results.EnumerateArray())
-            {
-                var meta = result.TryGetProperty("referenceMetadata", out var m) ? m : result;
-                int index = meta.TryGetProperty("originalIndex", out var i) && i.TryGetInt32(out int n) && n < chunk.Length ? n : at;
-                at++;
-                if (meta.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True) continue;
-                var error = meta.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
-                string code = Text(error, "code") ?? "UNKNOWN";
-                if (code == "WDE0074") continue;
-                onRefused(chunk[index], code, Text(error, "description") ?? Text(error, "message") ?? "refused");
-            }
-        }
-    }
+    /// <summary>Every reference is written by now; this writes any left over.</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) => references.FlushAsync(cancellationToken);
 
     public ValueTask DisposeAsync()
     {

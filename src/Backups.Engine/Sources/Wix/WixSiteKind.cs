@@ -8,7 +8,7 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// installed Wix apps too. By default a backup takes the site's own (NATIVE) collections only: app collections
 /// (WIX_APP, BLOCKS_APP) belong to apps that keep writing them on their own terms, and EXTERNAL collections live in
 /// another database that Wix only proxies, so they are never taken. A restore can write into any collection the site
-/// has. The API key comes from -Credential's password or WIX_API_KEY, never from the site string. The site id is
+/// has whose capabilities let it be emptied and written. The API key comes from -Credential's password or WIX_API_KEY, never from the site string. The site id is
 /// <c>wix://&lt;site-id&gt;</c>.
 /// </summary>
 internal sealed class WixSiteKind : ISiteKind

@@ -43,14 +43,25 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
         try
         {
             var site = await WixApi.ListCollectionsAsync(client, cancellationToken);
-            WixRestore.CheckWritable(site, start.Targets.Select(t => t.Destination), siteId);
-            return new WixRestore(client, site);
+            var targets = start.Targets.Select(t => (t.Source.Id, t.Destination)).ToList();
+            var definitions = WixDefinitions.Parse(start.Definitions);
+            WixRestore.CheckWritable(site, targets, definitions, siteId);
+            return new WixRestore(client, site, targets, definitions);
         }
         catch
         {
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Refuses a restore into collections that do not allow what it does, as <see cref="BeginRestoreAsync"/>
+    /// will (for -WhatIf and the confirmation prompt).</summary>
+    public async Task CheckRestoreAsync(RestoreStart start, CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        WixRestore.CheckWritable(await WixApi.ListCollectionsAsync(client, cancellationToken),
+            start.Targets.Select(t => (t.Source.Id, t.Destination)).ToList(), WixDefinitions.Parse(start.Definitions), siteId);
     }
 
     /// <summary>The collections a backup takes: the site's own, and the apps' ones when asked for, that allow a query.</summary>
@@ -67,5 +78,7 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
                 "an EXTERNAL collection lives in another database that Wix only proxies; back up that database itself"))
             .Concat(site.Where(c => Taken(c) && !c.Allows("FIND")).Select(c => new Model.Omission(c.Id,
                 "its capabilities allow no query (FIND is not among its dataOperations), so Wix lets nothing read its items")))
+            .Concat(site.Where(c => Taken(c) && c.Allows("FIND") && c.MultiReferences.Count > 0 && !c.Allows("QUERY_REFERENCED")).Select(c => new Model.Omission(c.Id,
+                $"the references in its multi-reference field(s) {string.Join(", ", c.MultiReferences.Select(r => $"'{r.Field}'"))}: its capabilities allow no QUERY_REFERENCED, so Wix lets nothing read them (its items are kept)")))
             .ToList();
 }
