@@ -40,6 +40,19 @@ public sealed class StandInOptions
     /// before they are carried out: one part of the API down for good.</summary>
     public HashSet<string> FailPaths { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How long a backup of the Backups API stays PENDING before it is READY (or FAILED).</summary>
+    public TimeSpan BackupDuration { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a restoration stays PENDING before it is carried out and COMPLETED (or FAILED).</summary>
+    public TimeSpan RestoreDuration { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The next backup asked for ends FAILED; the next restoration, FAILED without writing anything.</summary>
+    public bool FailNextBackup { get; set; }
+    public bool FailNextRestore { get; set; }
+
+    /// <summary>On-demand backups Wix keeps: a new one past these deletes the oldest.</summary>
+    public int MaxOnDemandBackups { get; set; } = 3;
+
     /// <summary>Every Nth request is answered only after <see cref="SlowDelay"/>. 0: never.</summary>
     public int SlowEvery { get; set; }
     public TimeSpan SlowDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -181,6 +181,7 @@ public sealed partial class StandInServer : IAsyncDisposable
                 "bulk/items/insert" when HttpMethods.IsPost(request.Method) => Bulk(siteId, Parse(text), insert: true),
                 "bulk/items/insert-references" when HttpMethods.IsPost(request.Method) => InsertReferences(siteId, Parse(text)),
                 "items/query-referenced" when HttpMethods.IsPost(request.Method) => QueryReferenced(siteId, Parse(text)),
+                _ when path == "backups" || path.StartsWith("backups/", StringComparison.Ordinal) => BackupsApi(siteId, request.Method, path, request.Query, text),
                 _ => (404, ErrorBody("No such endpoint", "NOT_FOUND")),
             };
         }

@@ -10,7 +10,10 @@ public static class BackupCatalog
     /// <summary>Backups matching <paramref name="query"/>, newest first.</summary>
     public static IReadOnlyList<BackupRecord> List(IBackupStore store, BackupQuery query)
     {
-        IEnumerable<BackupRecord> backups = store.ListBackups().Select(b => Abandoned.AsSeen(store, b));
+        // Wix's own backups are filtered by Wix (its status and type filters); the rest is the same.
+        IEnumerable<BackupRecord> backups = store is IPlatformStore platform
+            ? platform.ListAsync(query.Statuses, query.Types, CancellationToken.None).GetAwaiter().GetResult()
+            : store.ListBackups().Select(b => Abandoned.AsSeen(store, b));
         if (query.SiteId is not null) backups = backups.Where(b => string.Equals(b.SiteId, query.SiteId, StringComparison.Ordinal));
         if (query.Ids.Count > 0) backups = backups.Where(b => query.Ids.Contains(b.Id, StringComparer.OrdinalIgnoreCase));
         if (query.Types.Count > 0) backups = backups.Where(b => query.Types.Contains(b.Type));

@@ -16,6 +16,11 @@ public static class VerifyOperation
         Stores.IBackupStore store, BackupRecord backup, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var problems = new List<ArchiveProblem>();
+        if (store is Stores.IPlatformStore)
+        {
+            problems.Add(new ArchiveProblem(null, $"Not verified: this is one of Wix's own backups, which Wix keeps and restores itself; it holds no archive that can be verified from outside (which does not make it invalid)."));
+            return new VerificationResult { Backup = backup, Verified = false, Problems = problems };
+        }
         if (backup.Status != BackupStatus.Ready)
         {
             problems.Add(new ArchiveProblem(null, $"Not verified: the backup is {backup.Status}, and only a Ready backup has an archive to verify."));

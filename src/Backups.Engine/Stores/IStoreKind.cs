@@ -15,6 +15,10 @@ public interface IStoreKind
     /// folder before <see cref="Open"/>.</summary>
     bool IsLocal { get; }
 
+    /// <summary>True when the store is the site's own platform and takes the site's credential (-Credential) when no
+    /// store credential is given (Wix's own backups, reached with the site's API key).</summary>
+    bool TakesSiteCredential => false;
+
     /// <summary>Opens the store without creating it; throws InvalidArgument for a store string it cannot use.</summary>
     /// <param name="store">A store string of this kind.</param>
     /// <param name="credential">The account, for a kind that needs one; the others ignore it.</param>

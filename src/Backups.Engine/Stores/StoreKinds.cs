@@ -12,6 +12,7 @@ public static class StoreKinds
     private static readonly IStoreKind[] All =
     [
         new AzureBlobStoreKind(),
+        new WixPlatform.WixPlatformStoreKind(),
         // Folders come last because they take any path.
         new FolderStoreKind(),
     ];
@@ -20,7 +21,8 @@ public static class StoreKinds
     public const string StoreVariable = "SITEBACKUP_STORE";
 
     /// <summary>Opens a store, or the default store.</summary>
-    /// <param name="store">A folder path or <c>azblob://container/prefix</c>; null or empty for the default store.</param>
+    /// <param name="store">A folder path, <c>azblob://container/prefix</c> or <c>wix://&lt;site-id&gt;</c> (Wix's own backups
+    /// of the site); null or empty for the default store.</param>
     /// <param name="mustExist">When true, a store named explicitly that does not exist is StoreNotFound; the default
     /// store is never an error, it is simply empty until the first backup.</param>
     /// <param name="credential">For an Azure Blob store, the account (see <see cref="AzureBlobStoreKind"/>); a folder
@@ -38,6 +40,9 @@ public static class StoreKinds
     /// <summary>True when <paramref name="store"/> names a local folder (to be resolved against the current
     /// location), false for a store URI.</summary>
     public static bool IsLocal(string store) => Find(store).IsLocal;
+
+    /// <summary>True when <paramref name="store"/> takes the site's credential when no store credential is given.</summary>
+    public static bool TakesSiteCredential(string store) => Find(store).TakesSiteCredential;
 
     private static IStoreKind Find(string store) => All.First(k => k.Recognises(store));
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Stores;
 using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
@@ -35,9 +36,15 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
     public string[]? ExcludeCollection { get; set; }
 
 
-    /// <summary>Takes an automatic backup even when none is due.</summary>
+    /// <summary>Takes an automatic backup even when none is due; into Wix's own backups, lets Wix drop its oldest
+    /// on-demand backup without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>Into Wix's own backups (<c>-Store wix://&lt;site-id&gt;</c>): returns the Pending record at once instead
+    /// of waiting until Wix has taken the backup, for runbooks that look again later.</summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
 
     protected override void ProcessRecord() => ForEachItem(() =>
     {
@@ -50,6 +57,11 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
             ExcludeCollections = ExcludeCollection ?? [],
             Force = Force,
         };
+        if (request.Store is IPlatformStore platform)
+        {
+            BackUpOnPlatform(platform, request);
+            return;
+        }
         string action = $"Back up ({Type}) into the store '{request.Store.Location}'";
         if (WillReportOrAsk(ConfirmImpact.Medium, force: false))
         {
@@ -75,4 +87,19 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
             WriteVerbose($"Retention removed the {removed.Type} backup {removed.Id} of {Times.Show(removed.RequestedDate)}.");
         WriteObject(outcome.Backup);
     });
+
+    /// <summary>Asks Wix for an on-demand backup. Wix keeps three: when it will drop its oldest to make room, that
+    /// one is named, and the question asked unless -Force says yes.</summary>
+    private void BackUpOnPlatform(IPlatformStore platform, BackupRequest request)
+    {
+        var oldest = RunEngine((_, cancel) => PlatformOperation.OldestToGoAsync(platform, cancel));
+        string action = "Ask Wix for an on-demand backup" + (oldest is null ? "" : $"; Wix then deletes its oldest on-demand backup, {oldest.Id} of {Times.Show(oldest.RequestedDate)}");
+        if (!ShouldProcess(request.Site.SiteId, action)) return;
+        if (oldest is not null && !Force && !ShouldContinue(
+                $"Wix keeps 3 on-demand backups of {request.Site.SiteId}: a new one deletes backup {oldest.Id} of {Times.Show(oldest.RequestedDate)} for good. Go on?",
+                "Wix deletes its oldest on-demand backup"))
+            return;
+        var backup = RunEngine((progress, cancel) => PlatformOperation.BackupAsync(platform, request, wait: !NoWait, progress, cancel));
+        WriteObject(backup);
+    }
 }

@@ -23,7 +23,9 @@ public sealed class RemoveSiteBackupCommand : BackupTargetCommand
         BackupCatalog.CheckRemovable(backup);
         if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {Times.Show(backup.RequestedDate)})", "Remove the backup's archive", Force))
             return;
-        var removed = BackupCatalog.Remove(store, backup.Id, SiteBackup.Engine.LockWait.Timeout, TimeProvider.System, Cancellation);
+        var removed = store is SiteBackup.Engine.Stores.IPlatformStore platform
+            ? RunEngine((_, cancel) => PlatformOperation.RemoveAsync(platform, store, backup.Id, cancel))
+            : BackupCatalog.Remove(store, backup.Id, SiteBackup.Engine.LockWait.Timeout, TimeProvider.System, Cancellation);
         if (PassThru) WriteObject(removed);
     });
 }

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Stores;
 using SiteBackup.PowerShell.Completion;
 
 namespace SiteBackup.PowerShell.Commands;
@@ -42,6 +43,11 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     protected override void ProcessRecord() => ForEachBackup((store, backup) =>
     {
         var destinations = Destinations();
+        if (store is IPlatformStore platform)
+        {
+            RestoreOnPlatform(platform, store, backup, destinations);
+            return;
+        }
         // Into its own site, a backup's site connects as the user it was taken as, unless -Credential or the
         // environment names another.
         var site = Site is null ? OpenSite(backup.SiteId, backup.SiteUser, CreateMissing) : OpenSite(Site, mayNotExist: CreateMissing);
@@ -68,6 +74,23 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
             RestoreOperation.RunAsync(request with { Warnings = warnings }, progress, cancel));
         WriteObject(restoration);
     });
+
+    /// <summary>One of Wix's own backups, restored by Wix into its own site; waits until Wix says it is done.</summary>
+    private void RestoreOnPlatform(IPlatformStore platform, IBackupStore store, BackupRecord backup, Dictionary<string, string> destinations)
+    {
+        var request = new RestoreRequest
+        {
+            BackupId = backup.Id,
+            Store = store,
+            Site = OpenSite(Site ?? backup.SiteId),
+            Collections = Collection ?? [],
+            Destinations = destinations,
+        };
+        var steps = RestorePlan.For(backup, request.Collections, destinations, StringComparer.Ordinal);
+        if (!ShouldProcess(request.Site.SiteId, $"Ask Wix to replace the content of {Names(steps.Select(s => s.ToString()))} with its backup {backup.Id} of {Times.Show(backup.RequestedDate)}", Force))
+            return;
+        WriteObject(RunEngine((progress, cancel) => PlatformOperation.RestoreAsync(platform, request, wait: true, progress, cancel)));
+    }
 
     private Dictionary<string, string> Destinations()
     {

@@ -17,8 +17,8 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The store: a folder path or <c>azblob://container/prefix</c>; the default store when not given. A
-    /// piped record brings its own.</summary>
+    /// <summary>The store: a folder path, <c>azblob://container/prefix</c>, or <c>wix://&lt;site-id&gt;</c> for Wix's own
+    /// backups of that site; the default store when not given. A piped record brings its own.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrWhiteSpace]
     public string? Store { get; set; }
@@ -87,8 +87,12 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
 
     /// <summary>Opens <paramref name="store"/> (a folder path is resolved against the current location), or the
     /// default store.</summary>
-    protected IBackupStore OpenStore(string? store, bool mustExist) =>
-        StoreKinds.Open(ResolveStore(store), mustExist, StoreCredential?.GetNetworkCredential());
+    protected IBackupStore OpenStore(string? store, bool mustExist)
+    {
+        string? resolved = ResolveStore(store);
+        var credential = StoreCredential ?? (resolved is not null && StoreKinds.TakesSiteCredential(resolved) ? Credential : null);
+        return StoreKinds.Open(resolved, mustExist, credential?.GetNetworkCredential());
+    }
 
     /// <summary>A store string with a folder path resolved against the current location; null for the default.</summary>
     protected string? ResolveStore(string? store) =>

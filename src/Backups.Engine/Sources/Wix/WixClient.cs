@@ -85,6 +85,9 @@ internal sealed class WixClient : IDisposable
     public async Task<JsonDocument> GetAsync(string path, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Get, path, null, null, cancellationToken))!;
 
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Delete, path, null, null, cancellationToken))!.Dispose();
+
     /// <summary>POSTs <paramref name="body"/> (JSON) and returns the answer; <paramref name="collectionId"/> names
     /// the collection in errors.</summary>
     public async Task<JsonDocument> PostAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>

@@ -41,6 +41,17 @@ public sealed record WixOptions
     /// not document its largest request; one it answers 413 is split in two and sent again, down to single items.</summary>
     public int MaxBulkBytes { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>Waiting for Wix's own backups and restorations: the first look after this, each next one twice as late
+    /// (<c>SITEBACKUP_WIX_POLL_DELAY</c>, seconds).</summary>
+    public TimeSpan PollDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two looks.</summary>
+    public TimeSpan MaxPollDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for a Wix backup or restoration before giving up with an error (it goes on at Wix):
+    /// <c>SITEBACKUP_WIX_WAIT_TIMEOUT</c>, seconds; 30 minutes by default.</summary>
+    public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
     public static WixOptions FromEnvironment()
     {
         var options = new WixOptions();
@@ -55,6 +66,8 @@ public sealed record WixOptions
             RequestsPerMinute = (int)Number("SITEBACKUP_WIX_RATE", options.RequestsPerMinute),
             RetryDelay = TimeSpan.FromSeconds(Number("SITEBACKUP_WIX_RETRY_DELAY", options.RetryDelay.TotalSeconds)),
             AttemptTimeout = TimeSpan.FromSeconds(Number("SITEBACKUP_WIX_TIMEOUT", options.AttemptTimeout.TotalSeconds)),
+            PollDelay = TimeSpan.FromSeconds(Number("SITEBACKUP_WIX_POLL_DELAY", options.PollDelay.TotalSeconds)),
+            WaitTimeout = TimeSpan.FromSeconds(Number("SITEBACKUP_WIX_WAIT_TIMEOUT", options.WaitTimeout.TotalSeconds)),
         };
     }
 

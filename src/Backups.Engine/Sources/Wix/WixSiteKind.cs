@@ -44,6 +44,15 @@ internal sealed class WixSiteKind : ISiteKind
         return new WixSource(parsed.SiteId, parsed.WixSiteId, key, parsed.IncludeApps, options);
     }
 
+    /// <summary>A Wix site string's site id (the GUID), and what is wrong with it (null when nothing): for the store of
+    /// the site's own backups, which takes the same string. False for a string of another kind.</summary>
+    internal static bool TryParseSite(string site, out string wixSiteId, out string? problem)
+    {
+        bool wix = TryParse(site, out var parsed, out problem);
+        wixSiteId = parsed.WixSiteId;
+        return wix;
+    }
+
     private sealed record Parsed(string SiteId, string WixSiteId, bool IncludeApps);
 
     private static bool TryParse(string site, out Parsed parsed, out string? problem)

@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text.Json;
+using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
+using SiteBackup.Engine.Retention;
+using SiteBackup.Engine.Sources.Wix;
+
+namespace SiteBackup.Engine.Stores.WixPlatform;
+
+/// <summary>
+/// The Wix Data Backups API of one site (<c>/wix-data/v2/backups</c>), through the same client as the Data Items
+/// calls (pacing, retries, errors). Backups and restorations map one to one onto SiteBackup's records: PENDING,
+/// READY, FAILED, DELETED, CANCELED and ON_DEMAND, AUTO; PENDING, COMPLETED, FAILED. Wix keeps the archive: reading,
+/// writing or verifying one is refused, and retention is Wix's own (at most 3 on-demand backups, the 4th removing the
+/// oldest; automatic ones every 7 days).
+/// </summary>
+internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptions options) : IBackupStore, IPlatformStore
+{
+    private const int Page = 100;
+
+    public string SiteId { get; } = $"wix://{wixSiteId}";
+    public string Location => SiteId;
+    public bool Exists => true;
+
+    public PlatformWait Wait { get; } = new(options.PollDelay, options.MaxPollDelay, options.WaitTimeout);
+
+    private WixClient NewClient() => new(SiteId, wixSiteId, apiKey, options);
+
+    private static T Sync<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    public async Task<BackupRecord> CreateAsync(CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        using var answer = await client.PostAsync("backups", WixApi.Body(_ => { }), null, cancellationToken);
+        return ToRecord(answer.RootElement.GetProperty("backup"));
+    }
+
+    public async Task<IReadOnlyList<BackupRecord>> ListAsync(IReadOnlyList<BackupStatus> statuses, IReadOnlyList<BackupType> types, CancellationToken cancellationToken)
+    {
+        string filters = string.Concat(statuses.Select(s => $"&status={Status(s)}")) + string.Concat(types.Select(t => $"&type={(t == BackupType.Auto ? "AUTO" : "ON_DEMAND")}"));
+        using var client = NewClient();
+        var all = new List<BackupRecord>();
+        await foreach (var backup in PagesAsync(client, "backups", "backups", filters, cancellationToken)) all.Add(ToRecord(backup));
+        return all;
+    }
+
+    public async Task<RestorationRecord> RestoreAsync(BackupRecord backup, IReadOnlyList<(string Source, string Destination)> collections, CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        var body = WixApi.Body(json =>
+        {
+            if (collections.Count == 0) return;
+            json.WriteStartArray("restorationCollections");
+            foreach (var (source, destination) in collections)
+            {
+                json.WriteStartObject();
+                json.WriteString("dataCollectionId", source);
+                if (destination != source)
+                {
+                    json.WriteStartObject("restoreDestination");
+                    json.WriteString("dataCollectionId", destination);
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        });
+        string path = $"backups/{Uri.EscapeDataString(backup.Id)}/{(collections.Count == 0 ? "restore" : "partial-restore")}";
+        using var answer = await Found(() => client.PostAsync(path, body, null, cancellationToken), backup.Id);
+        return ToRestoration(answer.RootElement.GetProperty("restoration"));
+    }
+
+    public async Task<IReadOnlyList<RestorationRecord>> ListRestorationsAsync(CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        var all = new List<RestorationRecord>();
+        await foreach (var restoration in PagesAsync(client, "backups/restorations", "restorations", "", cancellationToken)) all.Add(ToRestoration(restoration));
+        return all;
+    }
+
+    public async Task DeleteAsync(string backupId, CancellationToken cancellationToken)
+    {
+        using var client = NewClient();
+        await Found(async () => { await client.DeleteAsync($"backups/{Uri.EscapeDataString(backupId)}", cancellationToken); return 0; }, backupId);
+    }
+
+    /// <summary>Wix answers 404 for a backup it does not have, which the client reads as an unknown site.</summary>
+    private async Task<T> Found<T>(Func<Task<T>> call, string backupId)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (BackupException e) when (e.Error == BackupError.SiteNotFound)
+        {
+            throw new BackupException(BackupError.BackupNotFound, $"Wix has no backup '{backupId}' of '{SiteId}'.", backupId, e);
+        }
+    }
+
+    /// <summary>Every item of a list, page by page (offset paging, 100 a page).</summary>
+    private static async IAsyncEnumerable<JsonElement> PagesAsync(WixClient client, string path, string name, string filters,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (int offset = 0; ;)
+        {
+            using var page = await client.GetAsync($"{path}?paging.limit={Page}&paging.offset={offset}{filters}", cancellationToken);
+            int count = 0;
+            if (page.RootElement.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array)
+                foreach (var item in items.EnumerateArray())
+                {
+                    yield return item.Clone();
+                    count++;
+                }
+            offset += count;
+            long total = page.RootElement.TryGetProperty("pagingMetadata", out var paging) && paging.TryGetProperty("total", out var t) && t.TryGetInt64(out long n) ? n : -1;
+            if (count == 0 || (total >= 0 ? offset >= total : count < Page)) yield break;
+        }
+    }
+
+    private static string Status(BackupStatus status) => status switch
+    {
+        BackupStatus.Pending => "PENDING",
+        BackupStatus.Ready => "READY",
+        BackupStatus.Failed => "FAILED",
+        BackupStatus.Deleted => "DELETED",
+        _ => "CANCELED",
+    };
+
+    private BackupRecord ToRecord(JsonElement backup)
+    {
+        string? size = WixJson.Text(backup, "sizeInBytes");
+        return new BackupRecord
+        {
+            Id = backup.GetProperty("id").GetString()!,
+            SiteId = SiteId,
+            Type = WixJson.Text(backup, "type") == "AUTO" ? BackupType.Auto : BackupType.OnDemand,
+            Status = WixJson.Text(backup, "status") switch
+            {
+                "READY" => BackupStatus.Ready,
+                "FAILED" => BackupStatus.Failed,
+                "DELETED" => BackupStatus.Deleted,
+                "CANCELED" => BackupStatus.Canceled,
+                _ => BackupStatus.Pending,
+            },
+            RequestedDate = Date(backup, "requestedDate") ?? DateTimeOffset.MinValue,
+            StartedDate = Date(backup, "startedDate"),
+            FinishedDate = Date(backup, "finishedDate"),
+            DeletedDate = Date(backup, "deletedDate"),
+            // int64 as a string, null until the backup is done.
+            SizeInBytes = long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) ? bytes : 0,
+            Collections = backup.TryGetProperty("collections", out var collections) && collections.ValueKind == JsonValueKind.Array
+                ? collections.EnumerateArray().Select(c => new BackupCollection
+                {
+                    Id = WixJson.Text(c, "id") ?? "",
+                    DisplayName = WixJson.Text(c, "displayName") ?? WixJson.Text(c, "id") ?? "",
+                }).ToList()
+                : [],
+            Store = Location,
+        };
+    }
+
+    private RestorationRecord ToRestoration(JsonElement restoration)
+    {
+        var backup = ToRecord(restoration.GetProperty("backup"));
+        var status = WixJson.Text(restoration, "status") switch
+        {
+            "COMPLETED" => RestorationStatus.Completed,
+            "FAILED" => RestorationStatus.Failed,
+            _ => RestorationStatus.Pending,
+        };
+        var chosen = restoration.TryGetProperty("restorationCollections", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0
+            ? c.EnumerateArray().Select(r => (Id: WixJson.Text(r, "dataCollectionId") ?? "",
+                Destination: r.TryGetProperty("restoreDestination", out var d) ? WixJson.Text(d, "dataCollectionId") : null)).ToList()
+            : backup.Collections.Select(b => (Id: b.Id, Destination: (string?)null)).ToList();
+        return new RestorationRecord
+        {
+            Id = restoration.GetProperty("id").GetString()!,
+            Backup = backup,
+            SiteId = SiteId,
+            Status = status,
+            RequestedDate = Date(restoration, "requestedDate") ?? DateTimeOffset.MinValue,
+            StartedDate = Date(restoration, "startedDate"),
+            FinishedDate = Date(restoration, "finishedDate"),
+            // Wix says per restoration, not per collection, how it went; and nothing of item counts.
+            Collections = chosen.Select(r => new RestorationCollection
+            {
+                Id = r.Id,
+                Destination = r.Destination ?? r.Id,
+                Status = status == RestorationStatus.Completed ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.NotRestored,
+            }).ToList(),
+            // Wix restores on its side and does not say whether a failure can leave a collection half-written.
+            Transactional = false,
+            Error = status == RestorationStatus.Failed ? "Wix reported the restoration as FAILED." : null,
+            Store = Location,
+        };
+    }
+
+    private static DateTimeOffset? Date(JsonElement element, string name) =>
+        WixJson.Text(element, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+
+    // ---- IBackupStore: listing works; what needs an archive, or SiteBackup's own records, is not Wix's. ----
+
+    public IDisposable Lock(TimeSpan timeout, CancellationToken cancellationToken) => NoLock.Instance;
+    public IDisposable HoldOperation(string id) => NoLock.Instance;
+    /// <summary>A Pending backup or restoration here is Wix's to finish, never one a dead process left behind.</summary>
+    public bool IsOperationRunning(string id) => true;
+
+    /// <summary>Wix's own rules, as far as it states them (it does not say how many automatic backups it keeps).</summary>
+    public RetentionPolicy ReadRetention() => RetentionPolicy.Default with { Store = Location };
+
+    public void WriteRetention(RetentionPolicy policy) =>
+        throw NotHere("keeps its backups by its own rules (at most 3 on-demand ones, automatic ones every 7 days); SiteBackup cannot change them");
+
+    public IReadOnlyList<BackupRecord> ListBackups() => Sync(ListAsync([], [], CancellationToken.None));
+    public BackupRecord? FindBackup(string id) => ListBackups().FirstOrDefault(b => string.Equals(b.Id, id, StringComparison.OrdinalIgnoreCase));
+    public IReadOnlyList<RestorationRecord> ListRestorations() => Sync(ListRestorationsAsync(CancellationToken.None));
+
+    public void SaveBackup(BackupRecord backup) => throw NotHere("keeps the records of its own backups");
+    public void SaveRestoration(RestorationRecord restoration) => throw NotHere("keeps the records of its own restorations");
+    public IArchiveUpload BeginArchive(string id) => throw NotHere("takes its backups itself: New-SiteBackup -Store " + Location + " asks it for one");
+    public Stream OpenArchive(string id) => throw NotHere("holds the backup; it has no archive SiteBackup can read");
+    public void DeleteArchive(string id) => DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
+
+    private BackupException NotHere(string why) => new(BackupError.InvalidArgument, $"'{Location}' is Wix's own backup service: Wix {why}.", Location);
+
+    private sealed class NoLock : IDisposable
+    {
+        public static readonly NoLock Instance = new();
+        public void Dispose() { }
+    }
+}
