@@ -13,7 +13,7 @@ const { createRequire } = require('node:module');
 const [sdkFolder, apiBase, siteId, apiKey, outFile] = process.argv.slice(2);
 const sdkRequire = createRequire(path.join(path.resolve(sdkFolder), 'package.json'));
 const { createClient, ApiKeyStrategy } = sdkRequire('@wix/sdk');
-const { items, collections } = sdkRequire('@wix/data');
+const { items, collections, backups } = sdkRequire('@wix/data');
 
 const requests = [];
 let operation = 'setup';
@@ -33,7 +33,7 @@ async function standInFetch(input, init) {
   return fetch(target, init);
 }
 
-const client = createClient({ modules: { items, collections }, auth: ApiKeyStrategy({ apiKey, siteId }), fetch: standInFetch });
+const client = createClient({ modules: { items, collections, backups }, auth: ApiKeyStrategy({ apiKey, siteId }), fetch: standInFetch });
 const wrongKey = createClient({ modules: { items }, auth: ApiKeyStrategy({ apiKey: 'not-the-key', siteId }), fetch: standInFetch });
 
 const checks = [];
@@ -208,6 +208,51 @@ const ids = list => list.map(i => i._id);
     const big = Array.from({ length: 12 }, (_, i) => ({ _id: `big${i}`, text: 'x'.repeat(400 * 1024) }));
     try { await client.items.bulkSave('people_copy', big); } catch (e) { e3 = e; }
     check('errors: a request past the size Wix takes is WDE0109 (413)', e3 && (code(e3) === 'WDE0109' || String(e3.message).includes('413')), e3 && code(e3));
+  });
+
+  await step('backups', async () => {
+    const sleep = ms => new Promise(r => setTimeout(r, ms));
+    const created = (await client.backups.createBackup()).backup;
+    check('backups: create gives a PENDING on-demand backup', created && created.status === 'PENDING' && created.type === 'ON_DEMAND' && created._id, JSON.stringify(created));
+    let ready;
+    for (let i = 0; i < 100 && !ready; i++) {
+      operation = 'backups-list';
+      const listed = await client.backups.listBackups({ status: ['READY'], paging: { limit: 10, offset: 0 } });
+      ready = listed.backups.find(b => b._id === created._id);
+      if (!ready) await sleep(50);
+    }
+    operation = 'backups';
+    check('backups: listed READY with its size as a string, its dates as dates, its collections',
+      ready && typeof ready.sizeInBytes === 'string' && ready.finishedDate instanceof Date && ready.collections.some(c => c._id === 'people'), JSON.stringify(ready));
+    check('backups: the type filter', (await client.backups.listBackups({ type: ['AUTO'] })).backups.length === 0, 'an AUTO backup listed');
+
+    const copies = await client.items.count('people_copy', read);
+    await client.items.truncate('people_copy');
+    const waitFor = async id => {
+      for (let i = 0; i < 100; i++) {
+        const r = (await client.backups.listRestorations({ paging: { limit: 50, offset: 0 } })).restorations.find(x => x._id === id);
+        if (r && r.status !== 'PENDING') return r;
+        await sleep(50);
+      }
+      return null;
+    };
+    operation = 'backups-restore';
+    const whole = (await client.backups.restoreBackup(created._id)).restoration;
+    operation = 'backups';
+    const done = await waitFor(whole._id);
+    check('backups: a whole restore completes and the content is back', done && done.status === 'COMPLETED' && (await client.items.count('people_copy', read)) === copies, JSON.stringify(done));
+    operation = 'backups-partial';
+    const partial = (await client.backups.restorePartialBackup(created._id, [{ dataCollectionId: 'people_copy', restoreDestination: { dataCollectionId: 'people_copy_restored' } }])).restoration;
+    operation = 'backups';
+    const partialDone = await waitFor(partial._id);
+    check('backups: a partial restore into another collection completes and fills it',
+      partialDone && partialDone.status === 'COMPLETED' && partialDone.restorationCollections[0].restoreDestination.dataCollectionId === 'people_copy_restored'
+        && (await client.items.count('people_copy_restored', read)) === copies, JSON.stringify(partialDone));
+    operation = 'backups-delete';
+    await client.backups.deleteBackup(created._id);
+    operation = 'backups';
+    const deleted = (await client.backups.listBackups({ status: ['DELETED'] })).backups.find(b => b._id === created._id);
+    check('backups: a deleted backup lists DELETED with its deletedDate', deleted && deleted.deletedDate instanceof Date, JSON.stringify(deleted));
   });
 
   fs.writeFileSync(outFile, JSON.stringify({ checks, requests }, null, 1));

@@ -18,11 +18,7 @@ public static class PlatformOperation
     public static async Task<BackupRecord> BackupAsync(IPlatformStore store, BackupRequest request, bool wait,
         IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        CheckSite(store, request.Site.SiteId);
-        if (request.Collections.Count > 0 || request.ExcludeCollections.Count > 0)
-            throw new BackupException(BackupError.InvalidArgument, $"Wix backs up every collection of a site: '{store.SiteId}' takes no -Collection or -ExcludeCollection.", store.SiteId);
-        if (request.Type != BackupType.OnDemand)
-            throw new BackupException(BackupError.InvalidArgument, $"Wix takes the automatic backups of '{store.SiteId}' itself, every 7 days; New-SiteBackup asks it for on-demand ones only.", store.SiteId);
+        CheckBackup(store, request);
         var created = await store.CreateAsync(cancellationToken);
         if (!wait) return created;
         return await WaitAsync(store, $"Wix backup {created.Id} of {store.SiteId}", created, async token =>
@@ -36,6 +32,18 @@ public static class PlatformOperation
                 _ => throw new BackupException(BackupError.OperationFailed, $"Wix's backup '{now.Id}' of '{store.SiteId}' ended {now.Status}.", now.Id),
             };
         }, progress, cancellationToken);
+    }
+
+    /// <summary>Throws InvalidArgument for a backup the platform cannot take: of another site, of some collections
+    /// only, or automatic (the platform takes those itself). <see cref="BackupAsync"/> checks the same; a caller that
+    /// asks first calls this before asking.</summary>
+    public static void CheckBackup(IPlatformStore store, BackupRequest request)
+    {
+        CheckSite(store, request.Site.SiteId);
+        if (request.Collections.Count > 0 || request.ExcludeCollections.Count > 0)
+            throw new BackupException(BackupError.InvalidArgument, $"Wix backs up every collection of a site: '{store.SiteId}' takes no -Collection or -ExcludeCollection.", store.SiteId);
+        if (request.Type != BackupType.OnDemand)
+            throw new BackupException(BackupError.InvalidArgument, $"Wix takes the automatic backups of '{store.SiteId}' itself, every 7 days; New-SiteBackup asks it for on-demand ones only.", store.SiteId);
     }
 
     /// <summary>The on-demand backup the platform will delete to make room for a new one, or null.</summary>

@@ -92,6 +92,7 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
     /// one is named, and the question asked unless -Force says yes.</summary>
     private void BackUpOnPlatform(IPlatformStore platform, BackupRequest request)
     {
+        PlatformOperation.CheckBackup(platform, request);
         var oldest = RunEngine((_, cancel) => PlatformOperation.OldestToGoAsync(platform, cancel));
         string action = "Ask Wix for an on-demand backup" + (oldest is null ? "" : $"; Wix then deletes its oldest on-demand backup, {oldest.Id} of {Times.Show(oldest.RequestedDate)}");
         if (!ShouldProcess(request.Site.SiteId, action)) return;

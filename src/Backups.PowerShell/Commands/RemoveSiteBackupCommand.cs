@@ -21,7 +21,8 @@ public sealed class RemoveSiteBackupCommand : BackupTargetCommand
     protected override void ProcessRecord() => ForEachBackup((store, backup) =>
     {
         BackupCatalog.CheckRemovable(backup);
-        if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {Times.Show(backup.RequestedDate)})", "Remove the backup's archive", Force))
+        string action = store is SiteBackup.Engine.Stores.IPlatformStore ? "Ask Wix to delete its backup" : "Remove the backup's archive";
+        if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {Times.Show(backup.RequestedDate)})", action, Force))
             return;
         var removed = store is SiteBackup.Engine.Stores.IPlatformStore platform
             ? RunEngine((_, cancel) => PlatformOperation.RemoveAsync(platform, store, backup.Id, cancel))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Tests.Support;
 using SiteBackup.WixStandIn;
@@ -83,7 +84,7 @@ public sealed class WixSdkConformanceTests : IDisposable
         var failed = checks.Where(c => !(bool)c!["ok"]!).Select(c => $"{c!["name"]}: {c["detail"]}").ToList();
         Assert.True(failed.Count == 0, "The SDK's checks failed:\n" + string.Join("\n", failed));
         // Every check of the script ran (a step that throws reports itself as a failed check).
-        Assert.Equal(34, checks.Count);
+        Assert.Equal(40, checks.Count);
         // The SDK sent its queries as GET items/query?.r= (the form the stand-in had no answer for once), and POSTs.
         var methods = run["requests"]!.AsArray().Where(r => (string)r!["path"]! == "items/query").Select(r => (string)r!["method"]!).Distinct().ToList();
         Assert.Contains("GET", methods);
@@ -126,6 +127,18 @@ public sealed class WixSdkConformanceTests : IDisposable
         var store = TestEngine.Store(_folder);
         var backup = (await BackupOperation.RunAsync(new BackupRequest { Site = site.Open(site.Site + "?apps=include"), Store = store })).Backup!;
         await TestEngine.RestoreAsync(site, store, backup.Id, ["people"]);
+        // Wix's own backups, as Get-, New-, Restore- and Remove-SiteBackup ask for them.
+        var platform = SiteBackup.Engine.Stores.WixPlatform.WixPlatformStoreKind.Open(site.Site, site.Credential,
+            site.ClientOptions with { PollDelay = TimeSpan.FromMilliseconds(20), MaxPollDelay = TimeSpan.FromMilliseconds(50) });
+        var taken = await PlatformOperation.BackupAsync(platform, new BackupRequest { Site = site.Open(), Store = platform }, wait: true);
+        BackupCatalog.List(platform, new BackupQuery { Statuses = [BackupStatus.Ready] });
+        await PlatformOperation.RestoreAsync(platform, new RestoreRequest { BackupId = taken.Id, Store = platform, Site = site.Open() });
+        await PlatformOperation.RestoreAsync(platform, new RestoreRequest
+        {
+            BackupId = taken.Id, Store = platform, Site = site.Open(), Collections = ["people_copy"],
+            Destinations = new Dictionary<string, string> { ["people_copy"] = "people_copy_restored" },
+        });
+        await PlatformOperation.RemoveAsync(platform, platform, taken.Id);
         var ours = site.Server.Recorded.ToList();
 
         var pairs = new (string Kind, JsonObject Sdk, RecordedRequest Ours)[]
@@ -142,10 +155,18 @@ public sealed class WixSdkConformanceTests : IDisposable
             ("items/truncate", First(sdk, "truncate", "items/truncate"), ours.First(r => r.Path == "items/truncate")),
             ("bulk/items/save", First(sdk, "bulk-save", "bulk/items/save"), ours.First(r => r.Path == "bulk/items/save")),
             ("bulk/items/insert-references", First(sdk, "insert-references", "bulk/items/insert-references"), ours.First(r => r.Path == "bulk/items/insert-references")),
+            ("backups create", First(sdk, "backups", "backups"), ours.First(r => r.Path == "backups" && r.Method == "POST")),
+            ("backups list", First(sdk, "backups-list", "backups"), ours.First(r => r.Path == "backups" && r.Method == "GET" && r.QueryString.Contains("status=", StringComparison.Ordinal))),
+            ("backups restore", sdk.First(r => (string)r["operation"]! == "backups-restore"), ours.First(r => r.Path.EndsWith("/restore", StringComparison.Ordinal))),
+            ("backups partial-restore", sdk.First(r => (string)r["operation"]! == "backups-partial"), ours.First(r => r.Path.EndsWith("/partial-restore", StringComparison.Ordinal))),
+            ("backups restorations", sdk.First(r => (string)r["path"]! == "backups/restorations"), ours.First(r => r.Path == "backups/restorations")),
+            ("backups delete", sdk.First(r => (string)r["operation"]! == "backups-delete"), ours.First(r => r.Method == "DELETE")),
         };
         var differences = new List<string>();
         foreach (var (kind, theirs, mine) in pairs)
         {
+            if (Shape((string)theirs["path"]!) != Shape(mine.Path))
+                differences.Add($"{kind}: SiteBackup calls {mine.Path}, the SDK {theirs["path"]}");
             if ((string)theirs["method"]! is var method && method != mine.Method && !(kind.StartsWith("items/query ", StringComparison.Ordinal) && method == "GET"))
                 differences.Add($"{kind}: SiteBackup sends {mine.Method}, the SDK {method}");
             Compare(kind, "query string", QueryKeys((string)theirs["query"]!), QueryKeys(mine.QueryString), differences, values: false);
@@ -153,6 +174,10 @@ public sealed class WixSdkConformanceTests : IDisposable
         }
         Assert.True(differences.Count == 0, "SiteBackup's requests differ from the SDK's:\n" + string.Join("\n", differences));
     }
+
+    /// <summary>A path with its ids (GUIDs) as {id}.</summary>
+    private static string Shape(string path) =>
+        System.Text.RegularExpressions.Regex.Replace(path, "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{id}");
 
     private static JsonObject First(List<JsonObject> sdk, string operation, string path) =>
         sdk.First(r => (string)r["operation"]! == operation && (string)r["path"]! == path);
@@ -188,7 +213,7 @@ public sealed class WixSdkConformanceTests : IDisposable
                     string last = path[(path.LastIndexOf('.') + 1)..];
                     // Ids, cursors and names the two runs choose apart: compared by kind.
                     bool opaque = last is "cursor" or "id" or "referringItemId" or "referencedItemId" or "referringItemIds[*]"
-                        or "dataCollectionId" or "referringItemFieldName";
+                        or "dataCollectionId" or "referringItemFieldName" or "backupId";
                     leaves[path] = n is null ? "null" : opaque ? n.GetValueKind().ToString() : n.ToJsonString();
                     break;
             }

@@ -47,8 +47,10 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
     public async Task<RestorationRecord> RestoreAsync(BackupRecord backup, IReadOnlyList<(string Source, string Destination)> collections, CancellationToken cancellationToken)
     {
         using var client = NewClient();
+        // The id goes in the path and, as the SDK sends it, in the body too.
         var body = WixApi.Body(json =>
         {
+            json.WriteString("backupId", backup.Id);
             if (collections.Count == 0) return;
             json.WriteStartArray("restorationCollections");
             foreach (var (source, destination) in collections)
@@ -81,7 +83,8 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
     public async Task DeleteAsync(string backupId, CancellationToken cancellationToken)
     {
         using var client = NewClient();
-        await Found(async () => { await client.DeleteAsync($"backups/{Uri.EscapeDataString(backupId)}", cancellationToken); return 0; }, backupId);
+        string id = Uri.EscapeDataString(backupId);
+        await Found(async () => { await client.DeleteAsync($"backups/{id}?backupId={id}", cancellationToken); return 0; }, backupId); // as the SDK sends it
     }
 
     /// <summary>Wix answers 404 for a backup it does not have, which the client reads as an unknown site.</summary>
