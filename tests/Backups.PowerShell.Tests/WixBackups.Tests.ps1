@@ -37,66 +37,70 @@ Describe "Wix's own backups" {
         $backup.Store | Should -Be $site
         $backup.Collections.Id | Sort-Object | Should -Be @('orders', 'people')
         $backup.SizeInBytes | Should -BeGreaterThan 0
-        (Get-SiteBackup -Store $site -Credential $credential -Last 1).Id | Should -Be $backup.Id
-        (Get-SiteBackup -Store $site -Credential $credential -Type Auto) | Should -BeNullOrEmpty
+        (Get-SiteBackup -Store $site -StoreCredential $credential -Last 1).Id | Should -Be $backup.Id
+        (Get-SiteBackup -Store $site -StoreCredential $credential -Type Auto) | Should -BeNullOrEmpty
     }
 
     It 'give a Pending record at once with -NoWait' {
         $pending = New-SiteBackup -Site $site -Store $site -Credential $credential -NoWait
         $pending.Status | Should -Be Pending
-        Wait-Until { (Get-SiteBackup -Store $site -Credential $credential -Id $pending.Id).Status -eq 'Ready' } | Should -BeTrue
+        Wait-Until { (Get-SiteBackup -Store $site -StoreCredential $credential -Id $pending.Id).Status -eq 'Ready' } | Should -BeTrue
     }
 
     It 'restore from the pipeline, everything back as it was, and list the restoration' {
         Invoke-WixApi $standIn 'items/truncate' @{ dataCollectionId = 'people' } | Out-Null
         (Get-WixItems people) | Should -BeNullOrEmpty
 
-        $restoration = Get-SiteBackup -Store $site -Credential $credential -Last 1 | Restore-SiteBackup -Credential $credential -Force
+        $restoration = Get-SiteBackup -Store $site -StoreCredential $credential -Last 1 | Restore-SiteBackup -Credential $credential -Force
 
         $restoration.Status | Should -Be Completed
         Get-WixItems people | Should -Be $before
-        (Get-SiteBackupRestoration -Store $site -Credential $credential).Id | Should -Contain $restoration.Id
+        (Get-SiteBackupRestoration -Store $site -StoreCredential $credential).Id | Should -Contain $restoration.Id
     }
 
     It 'name the backup Wix drops for a fourth on-demand one, ask before it unless -Force, and list it Deleted' {
         # Three on-demand backups are there (the two above and this one): a fourth makes Wix drop the oldest.
         New-SiteBackup -Site $site -Store $site -Credential $credential | Out-Null
-        $oldest = Get-SiteBackup -Store $site -Credential $credential -Type OnDemand | Sort-Object RequestedDate | Select-Object -First 1
+        $oldest = Get-SiteBackup -Store $site -StoreCredential $credential -Type OnDemand | Sort-Object RequestedDate | Select-Object -First 1
+        $all = 'Pending', 'Ready', 'Failed', 'Deleted', 'Canceled'
+        $count = @(Get-SiteBackup -Store $site -StoreCredential $credential -Status $all).Count
         $env:WIX_API_KEY = $standIn.Key
         try {
             $said = Invoke-ChildPwsh "Import-Module '$module'; New-SiteBackup -Site '$site' -Store '$site' -WhatIf" | Out-String
             $said | Should -BeLike "*deletes its oldest on-demand backup, $($oldest.Id)*"
-            # Non-interactive, the question cannot be answered: nothing is asked of Wix.
-            $count = @(Get-SiteBackup -Store $site -Credential $credential).Count
-            Invoke-ChildPwsh "Import-Module '$module'; New-SiteBackup -Site '$site' -Store '$site'" 2>&1 | Out-Null
-            @(Get-SiteBackup -Store $site -Credential $credential).Count | Should -Be $count
+            # A host that cannot ask gets an error that names the backup and -Force, and nothing is asked of Wix.
+            $refused = Invoke-ChildPwsh "Import-Module '$module'; try { New-SiteBackup -Site '$site' -Store '$site' -ErrorAction Stop } catch { 'ERROR ' + `$_.FullyQualifiedErrorId + ' ' + `$_.Exception.Message }" | Out-String
+            $refused | Should -BeLike "*ERROR InvalidArgument,*$($oldest.Id)*-Force*"
         }
         finally { Remove-Item Env:WIX_API_KEY }
+        @(Get-SiteBackup -Store $site -StoreCredential $credential -Status $all).Count | Should -Be $count # neither -WhatIf nor the refusal made one
 
         $fourth = New-SiteBackup -Site $site -Store $site -Credential $credential -Force
 
         $fourth.Status | Should -Be Ready
-        (Get-SiteBackup -Store $site -Credential $credential -Id $oldest.Id).Status | Should -Be Deleted
-        (Get-SiteBackup -Store $site -Credential $credential -Id $oldest.Id).DeletedDate | Should -Not -BeNullOrEmpty
+        (Get-SiteBackup -Store $site -StoreCredential $credential -Id $oldest.Id).Status | Should -Be Deleted
+        (Get-SiteBackup -Store $site -StoreCredential $credential -Id $oldest.Id).DeletedDate | Should -Not -BeNullOrEmpty
     }
 
     It 'are removed with Remove-SiteBackup, and Test-SiteBackup says they cannot be verified from outside' {
-        $backup = Get-SiteBackup -Store $site -Credential $credential -Last 1
+        $backup = Get-SiteBackup -Store $site -StoreCredential $credential -Last 1
         $verdict = $backup | Test-SiteBackup -Credential $credential
         $verdict.Verified | Should -BeFalse
         $verdict.IsValid | Should -BeNullOrEmpty
         $verdict.Problems[0].Message | Should -BeLike '*holds no archive*'
 
         $backup | Remove-SiteBackup -Credential $credential -Force
-        (Get-SiteBackup -Store $site -Credential $credential -Id $backup.Id).Status | Should -Be Deleted
+        (Get-SiteBackup -Store $site -StoreCredential $credential -Id $backup.Id).Status | Should -Be Deleted
     }
 
     It 'keep the stable error ids' {
-        Get-SiteBackup -Store $site -Credential $credential -Id ([guid]::NewGuid()) -ErrorAction SilentlyContinue -ErrorVariable notFound
+        Get-SiteBackup -Store $site -StoreCredential $credential -Id ([guid]::NewGuid()) -ErrorAction SilentlyContinue -ErrorVariable notFound
         $notFound[0].FullyQualifiedErrorId | Should -BeLike 'BackupNotFound,*'
         { New-SiteBackup -Site $site -Store $site -Credential $credential -Collection people -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
         { Set-SiteBackupRetention -Store $site -StoreCredential $credential -MaxOnDemandBackups 5 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
         $wrong = [pscredential]::new('wix', (ConvertTo-SecureString 'wrong' -AsPlainText -Force))
         { Get-SiteBackup -Store $site -StoreCredential $wrong -ErrorAction Stop } | Should -Throw -ErrorId 'AuthenticationFailed,*'
+        # Another site's credential is never sent to Wix: without -StoreCredential or WIX_API_KEY, listing needs a key.
+        { Get-SiteBackup -Store $site -Credential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'AuthenticationFailed,*'
     }
 }

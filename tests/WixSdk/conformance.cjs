@@ -217,8 +217,8 @@ const ids = list => list.map(i => i._id);
     let ready;
     for (let i = 0; i < 100 && !ready; i++) {
       operation = 'backups-list';
-      const listed = await client.backups.listBackups({ status: ['READY'], paging: { limit: 10, offset: 0 } });
-      ready = listed.backups.find(b => b._id === created._id);
+      const listed = await client.backups.listBackups({ status: ['READY', 'PENDING'], type: ['ON_DEMAND'], paging: { limit: 10, offset: 0 } });
+      ready = listed.backups.find(b => b._id === created._id && b.status === 'READY');
       if (!ready) await sleep(50);
     }
     operation = 'backups';

@@ -123,6 +123,8 @@ public sealed partial class StandInServer
             {
                 var statuses = query["status"].OfType<string>().ToHashSet(StringComparer.Ordinal);
                 var types = query["type"].OfType<string>().ToHashSet(StringComparer.Ordinal);
+                if (statuses.Count > 10 || types.Count > 10 || statuses.Except(["PENDING", "READY", "FAILED", "DELETED", "CANCELED"]).Any() || types.Except(["ON_DEMAND", "AUTO"]).Any())
+                    return (400, ErrorBody("status and type take at most 10 values of the API's enums", "INVALID_ARGUMENT"));
                 var listed = list.Where(b => (statuses.Count == 0 || statuses.Contains(b.Status)) && (types.Count == 0 || types.Contains(b.Type)))
                     .OrderByDescending(b => b.RequestedDate).ToList();
                 return Paged(listed.Select(b => b.ToJson()).ToList(), "backups", query);
@@ -130,6 +132,8 @@ public sealed partial class StandInServer
             if (path == "backups/restorations" && method == "GET")
             {
                 var statuses = query["status"].OfType<string>().ToHashSet(StringComparer.Ordinal);
+                if (statuses.Count > 10 || statuses.Except(["PENDING", "COMPLETED", "FAILED"]).Any())
+                    return (400, ErrorBody("status takes at most 10 values of the API's enum", "INVALID_ARGUMENT"));
                 var listed = (restorations.GetValueOrDefault(siteId) ?? []).Where(r => statuses.Count == 0 || statuses.Contains(r.Status))
                     .OrderByDescending(r => r.RequestedDate).Select(r => r.ToJson()).ToList();
                 return Paged(listed, "restorations", query);
@@ -137,6 +141,10 @@ public sealed partial class StandInServer
             string[] parts = path.Split('/');
             var backup = parts.Length >= 2 ? list.FirstOrDefault(b => b.Id == parts[1]) : null;
             if (backup is null) return (404, ErrorBody($"Backup {(parts.Length >= 2 ? parts[1] : "")} not found", "BACKUP_NOT_FOUND"));
+            // The SDK sends the id in the query string of a DELETE and in the body of a restore, besides the path: one
+            // that names another backup is refused (the stricter reading).
+            if (query["backupId"].FirstOrDefault() is { } named && named != backup.Id)
+                return (400, ErrorBody("backupId does not match the path", "INVALID_ARGUMENT"));
             if (parts.Length == 2 && method == "DELETE")
             {
                 if (backup.Status != "DELETED")
@@ -149,6 +157,8 @@ public sealed partial class StandInServer
             if (parts.Length == 3 && method == "POST" && parts[2] is "restore" or "partial-restore")
             {
                 if (backup.Status != "READY") return (400, ErrorBody($"Backup {backup.Id} is {backup.Status}, not READY", "BACKUP_NOT_READY"));
+                if (text is { Length: > 0 } && Parse(text)["backupId"]?.GetValue<string>() is { } inBody && inBody != backup.Id)
+                    return (400, ErrorBody("backupId does not match the path", "INVALID_ARGUMENT"));
                 var chosen = new List<(string, string?, string?)>();
                 if (parts[2] == "partial-restore")
                 {
@@ -177,15 +187,15 @@ public sealed partial class StandInServer
         }
     }
 
-    /// <summary>A new on-demand backup; past the most kept, the oldest on-demand one is deleted.</summary>
+    /// <summary>A new on-demand backup; past the most kept, "the oldest existing on-demand backup" (the SDK's words) is
+    /// deleted, whatever its status.</summary>
     private (int, JsonObject) CreateBackup(string siteId, List<StandInBackup> list)
     {
-        var kept = list.Where(b => b.Type == "ON_DEMAND" && b.Status is "READY" or "PENDING").OrderBy(b => b.RequestedDate).ToList();
+        var kept = list.Where(b => b.Type == "ON_DEMAND" && b.Status != "DELETED").OrderBy(b => b.RequestedDate).ToList();
         if (kept.Count >= Options.MaxOnDemandBackups)
         {
-            var oldest = kept.First(b => b.Status == "READY" || kept.All(k => k.Status == "PENDING"));
-            oldest.Status = "DELETED";
-            oldest.DeletedDate = DateTimeOffset.UtcNow;
+            kept[0].Status = "DELETED";
+            kept[0].DeletedDate = DateTimeOffset.UtcNow;
         }
         var backup = Take(siteId, "ON_DEMAND", DateTimeOffset.UtcNow, Options.FailNextBackup, Options.BackupDuration);
         Options.FailNextBackup = false;

@@ -46,12 +46,14 @@ public static class PlatformOperation
             throw new BackupException(BackupError.InvalidArgument, $"Wix takes the automatic backups of '{store.SiteId}' itself, every 7 days; New-SiteBackup asks it for on-demand ones only.", store.SiteId);
     }
 
-    /// <summary>The on-demand backup the platform will delete to make room for a new one, or null.</summary>
+    /// <summary>The on-demand backup the platform will delete to make room for a new one, or null: Wix keeps 3 and
+    /// deletes "the oldest existing on-demand backup" for a 4th. Every on-demand backup it has not deleted counts
+    /// (Wix does not say that failed ones do not), and the oldest of them is named, whatever its status.</summary>
     public static async Task<BackupRecord?> OldestToGoAsync(IPlatformStore store, CancellationToken cancellationToken = default)
     {
-        var kept = (await store.ListAsync([BackupStatus.Ready, BackupStatus.Pending], [BackupType.OnDemand], cancellationToken))
-            .OrderBy(b => b.RequestedDate).ToList();
-        return kept.Count >= Retention.RetentionPolicy.DefaultMaxOnDemand ? kept.FirstOrDefault(b => b.Status == BackupStatus.Ready) ?? kept[0] : null;
+        var kept = (await store.ListAsync([], [BackupType.OnDemand], cancellationToken))
+            .Where(b => b.Status != BackupStatus.Deleted).OrderBy(b => b.RequestedDate).ToList();
+        return kept.Count >= Retention.RetentionPolicy.DefaultMaxOnDemand ? kept[0] : null;
     }
 
     /// <summary>Restores a Ready backup (all of it, or the request's collections into their destinations) on the
@@ -86,11 +88,16 @@ public static class PlatformOperation
         BackupCatalog.CheckRemovable(backup);
         if (backup.Status == BackupStatus.Deleted) return backup;
         await store.DeleteAsync(backup.Id, cancellationToken);
-        return (await store.ListAsync([], [], cancellationToken)).FirstOrDefault(b => b.Id == backup.Id)
-            ?? backup with { Status = BackupStatus.Deleted, DeletedDate = DateTimeOffset.UtcNow };
+        // Wix says deleting takes time: the record comes back once it lists Deleted, so that nothing piped on picks it.
+        return await WaitAsync(store, $"Wix deleting backup {backup.Id}", backup, async token =>
+        {
+            var now = (await store.ListAsync([], [], token)).FirstOrDefault(b => b.Id == backup.Id);
+            return now is null || now.Status == BackupStatus.Deleted ? (now ?? backup with { Status = BackupStatus.Deleted, DeletedDate = DateTimeOffset.UtcNow }, "Deleted") : (null, now.Status.ToString());
+        }, null, cancellationToken);
     }
 
-    private static void CheckSite(IPlatformStore store, string siteId)
+    /// <summary>Throws InvalidArgument unless <paramref name="siteId"/> is the store's own site.</summary>
+    public static void CheckSite(IPlatformStore store, string siteId)
     {
         if (!string.Equals(store.SiteId, siteId, StringComparison.OrdinalIgnoreCase))
             throw new BackupException(BackupError.InvalidArgument,

@@ -47,13 +47,13 @@ public abstract class BackupTargetCommand : SiteBackupCommand
     {
         RefuseInputWithId();
         var named = InputObject is null
-            ? [(Id, Store)]
-            : InputObject.Select(r => (r.Id, string.IsNullOrEmpty(Store) ? (string?)r.Store : Store)).ToList();
-        foreach (var (id, store) in named)
+            ? [(Id, Store, (string?)null)]
+            : InputObject.Select(r => (r.Id, string.IsNullOrEmpty(Store) ? (string?)r.Store : Store, (string?)r.SiteId)).ToList();
+        foreach (var (id, store, site) in named)
         {
             ForEachItem(() =>
             {
-                var opened = OpenStore(store, mustExist: true);
+                var opened = OpenStore(store, mustExist: true, site);
                 work(opened, BackupCatalog.Get(opened, id));
             });
         }

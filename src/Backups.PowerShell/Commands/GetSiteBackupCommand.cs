@@ -45,7 +45,7 @@ public sealed class GetSiteBackupCommand : SiteBackupCommand
 
     protected override void ProcessRecord() => ForEachItem(() =>
     {
-        var store = OpenStore(Store, mustExist: true);
+        var store = OpenStore(Store, mustExist: true, Site);
         var found = BackupCatalog.List(store, new BackupQuery
         {
             SiteId = Site is null ? null : SiteKinds.GetSiteId(ResolveSite(Site)),

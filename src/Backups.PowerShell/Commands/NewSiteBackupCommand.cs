@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Stores;
@@ -51,7 +52,7 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         var request = new BackupRequest
         {
             Site = OpenSite(Site),
-            Store = OpenStore(Store, mustExist: false),
+            Store = OpenStore(Store, mustExist: false, Site),
             Type = Type,
             Collections = Collection ?? [],
             ExcludeCollections = ExcludeCollection ?? [],
@@ -62,6 +63,7 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
             BackUpOnPlatform(platform, request);
             return;
         }
+        if (NoWait) WriteWarning($"-NoWait is for Wix's own backups (-Store wix://<site-id>); a backup into '{request.Store.Location}' is taken here, and waited for.");
         string action = $"Back up ({Type}) into the store '{request.Store.Location}'";
         if (WillReportOrAsk(ConfirmImpact.Medium, force: false))
         {
@@ -88,18 +90,35 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         WriteObject(outcome.Backup);
     });
 
-    /// <summary>Asks Wix for an on-demand backup. Wix keeps three: when it will drop its oldest to make room, that
-    /// one is named, and the question asked unless -Force says yes.</summary>
+    /// <summary>
+    /// Asks Wix for an on-demand backup. Wix keeps three: when it will drop its oldest to make room, the action names
+    /// that backup (-WhatIf says so), and the user is asked, once: by -Confirm's prompt when given, else by a question
+    /// of its own, which -Force or -Confirm:$false answer yes. A host that cannot ask (a runbook) gets an
+    /// InvalidArgument error naming the backup and -Force instead of a prompt it cannot show, and nothing is asked
+    /// of Wix.
+    /// </summary>
     private void BackUpOnPlatform(IPlatformStore platform, BackupRequest request)
     {
         PlatformOperation.CheckBackup(platform, request);
         var oldest = RunEngine((_, cancel) => PlatformOperation.OldestToGoAsync(platform, cancel));
         string action = "Ask Wix for an on-demand backup" + (oldest is null ? "" : $"; Wix then deletes its oldest on-demand backup, {oldest.Id} of {Times.Show(oldest.RequestedDate)}");
-        if (!ShouldProcess(request.Site.SiteId, action)) return;
-        if (oldest is not null && !Force && !ShouldContinue(
-                $"Wix keeps 3 on-demand backups of {request.Site.SiteId}: a new one deletes backup {oldest.Id} of {Times.Show(oldest.RequestedDate)} for good. Go on?",
-                "Wix deletes its oldest on-demand backup"))
-            return;
+        if (!ShouldProcess(request.Site.SiteId, action, Force)) return;
+        bool confirmGiven = MyInvocation.BoundParameters.ContainsKey("Confirm");
+        if (oldest is not null && !Force && !confirmGiven)
+        {
+            string question = $"Wix keeps 3 on-demand backups of {request.Site.SiteId}: a new one deletes backup {oldest.Id} of {Times.Show(oldest.RequestedDate)} for good. Go on?";
+            bool yes;
+            try
+            {
+                yes = ShouldContinue(question, "Wix deletes its oldest on-demand backup");
+            }
+            catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException)
+            {
+                throw new BackupException(BackupError.InvalidArgument,
+                    $"A new on-demand backup makes Wix delete backup {oldest.Id} of {Times.Show(oldest.RequestedDate)}, and this host cannot ask whether to go on: give -Force to let it.", oldest.Id, e);
+            }
+            if (!yes) return;
+        }
         var backup = RunEngine((progress, cancel) => PlatformOperation.BackupAsync(platform, request, wait: !NoWait, progress, cancel));
         WriteObject(backup);
     }

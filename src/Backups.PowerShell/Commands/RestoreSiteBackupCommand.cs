@@ -3,6 +3,7 @@ using System.Management.Automation;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Sources;
 using SiteBackup.Engine.Stores;
 using SiteBackup.PowerShell.Completion;
 
@@ -78,14 +79,18 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     /// <summary>One of Wix's own backups, restored by Wix into its own site; waits until Wix says it is done.</summary>
     private void RestoreOnPlatform(IPlatformStore platform, IBackupStore store, BackupRecord backup, Dictionary<string, string> destinations)
     {
+        if (CreateMissing)
+            throw new BackupException(BackupError.InvalidArgument, $"Wix restores its own backups itself, and makes a destination collection that is missing: '{store.Location}' takes no -CreateMissing.", store.Location);
         var request = new RestoreRequest
         {
             BackupId = backup.Id,
             Store = store,
-            Site = OpenSite(Site ?? backup.SiteId),
+            // The site's key is the store's: either credential opens it.
+            Site = SiteKinds.Open(ResolveSite(Site ?? backup.SiteId), (Credential ?? StoreCredential)?.GetNetworkCredential(), new SiteOpenOptions()),
             Collections = Collection ?? [],
             Destinations = destinations,
         };
+        PlatformOperation.CheckSite(platform, request.Site.SiteId);
         var steps = RestorePlan.For(backup, request.Collections, destinations, StringComparer.Ordinal);
         if (!ShouldProcess(request.Site.SiteId, $"Ask Wix to replace the content of {Names(steps.Select(s => s.ToString()))} with its backup {backup.Id} of {Times.Show(backup.RequestedDate)}", Force))
             return;

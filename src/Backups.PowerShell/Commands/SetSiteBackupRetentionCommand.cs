@@ -25,6 +25,12 @@ public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
     protected override void ProcessRecord() => ForEachItem(() =>
     {
         var store = OpenStore(Store, mustExist: false);
+        if (store is SiteBackup.Engine.Stores.IPlatformStore)
+        {
+            // Refused before -WhatIf says what it would set: Wix keeps its backups by its own rules.
+            WriteError(Internal.ErrorRecords.InvalidArgument($"'{store.Location}' is Wix's own backup service, which keeps its backups by its own rules (at most 3 on-demand ones, automatic ones every 7 days); its retention cannot be set.", store.Location));
+            return;
+        }
         var changes = new List<string>();
         if (MaxOnDemandBackups is { } onDemand) changes.Add($"keep {onDemand} on-demand backups");
         if (MaxAutoBackups is { } auto) changes.Add($"keep {auto} automatic backups");

@@ -87,10 +87,18 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
 
     /// <summary>Opens <paramref name="store"/> (a folder path is resolved against the current location), or the
     /// default store.</summary>
-    protected IBackupStore OpenStore(string? store, bool mustExist)
+    /// <param name="store">The store string, or null for the default store.</param>
+    /// <param name="mustExist">A store named here that does not exist is StoreNotFound.</param>
+    /// <param name="site">The site the command acts on, when it has one (its -Site, or a piped record's): a store that
+    /// is that very site's platform (Wix's own backups) takes -Credential, the site's key, when -StoreCredential is not
+    /// given. Never another site's credential: a runbook that passes a database password to every command must not
+    /// send it to Wix.</param>
+    protected IBackupStore OpenStore(string? store, bool mustExist, string? site = null)
     {
         string? resolved = ResolveStore(store);
-        var credential = StoreCredential ?? (resolved is not null && StoreKinds.TakesSiteCredential(resolved) ? Credential : null);
+        bool ownSite = resolved is not null && site is not null && StoreKinds.TakesSiteCredential(resolved)
+            && string.Equals(SiteKinds.GetSiteId(ResolveSite(site)), SiteKinds.GetSiteId(resolved), StringComparison.OrdinalIgnoreCase);
+        var credential = StoreCredential ?? (ownSite ? Credential : null);
         return StoreKinds.Open(resolved, mustExist, credential?.GetNetworkCredential());
     }
 

@@ -16,7 +16,10 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// attempt, and retries with exponential backoff and jitter on 429 (waiting at least what Retry-After asks) and 5xx,
 /// and on failures and timeouts on the way. Every request the source sends is safe to repeat: queries by cursor,
 /// counts, truncation, bulk saves (a save of the same item twice leaves one item) and reference inserts (one repeated
-/// is answered WDE0074, already there, which the restore counts as written).
+/// is answered WDE0074, already there, which the restore counts as written). A request that is not (asking Wix for a
+/// backup or a restoration: a second one would be a second backup, and Wix would drop another old one) is sent once,
+/// retried only after a 429 (which Wix answers before it does anything), and its caller finds out from Wix's lists
+/// whether an unclear failure went through (<see cref="PostOnceAsync"/>).
 /// </summary>
 internal sealed class WixClient : IDisposable
 {
@@ -29,6 +32,7 @@ internal sealed class WixClient : IDisposable
 
     private readonly HttpClient http;
     private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
+    private readonly ResiliencePipeline<HttpResponseMessage> once;
     private readonly TokenBucketRateLimiter? pace;
     private readonly string siteId;
 
@@ -78,6 +82,25 @@ internal sealed class WixClient : IDisposable
             })
             .AddTimeout(options.AttemptTimeout)
             .Build();
+
+        once = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>().HandleResult(response => response.StatusCode == HttpStatusCode.TooManyRequests),
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options)),
+                OnRetry = args =>
+                {
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            })
+            .AddTimeout(options.AttemptTimeout)
+            .Build();
     }
 
     public WixOptions Options { get; }
@@ -93,17 +116,24 @@ internal sealed class WixClient : IDisposable
     public async Task<JsonDocument> PostAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Post, path, body, collectionId, cancellationToken, tooLargeIsNull: false))!;
 
+    /// <summary>As <see cref="PostAsync"/> for a request that must not be repeated: sent once (again only after a 429).
+    /// A failure on the way, a timeout or a 5xx is SiteUnreachable, and the request may or may not have been carried
+    /// out.</summary>
+    public async Task<JsonDocument> PostOnceAsync(string path, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Post, path, body, null, cancellationToken, repeatable: false))!;
+
     /// <summary>As <see cref="PostAsync"/>, but null when Wix answers 413 (the request is larger than it takes), so
     /// that the caller can send it again in parts.</summary>
     public Task<JsonDocument?> PostUnlessTooLargeAsync(string path, ReadOnlyMemory<byte> body, string? collectionId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, body, collectionId, cancellationToken, tooLargeIsNull: true);
 
-    private async Task<JsonDocument?> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body, string? collectionId, CancellationToken cancellationToken, bool tooLargeIsNull = false)
+    private async Task<JsonDocument?> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body, string? collectionId, CancellationToken cancellationToken,
+        bool tooLargeIsNull = false, bool repeatable = true)
     {
         HttpResponseMessage response;
         try
         {
-            response = await pipeline.ExecuteAsync(async token =>
+            response = await (repeatable ? pipeline : once).ExecuteAsync(async token =>
             {
                 using var lease = pace is null ? null : await pace.AcquireAsync(1, token);
                 using var request = new HttpRequestMessage(method, path);
@@ -118,7 +148,7 @@ internal sealed class WixClient : IDisposable
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
         {
             throw new BackupException(BackupError.SiteUnreachable,
-                $"The Wix Data API cannot be reached for '{siteId}' after {Options.MaxRetries + 1} attempts: {e.Message}", siteId, e);
+                $"The Wix Data API cannot be reached for '{siteId}' after {(repeatable ? Options.MaxRetries + 1 : 1)} attempt(s): {e.Message}", siteId, e);
         }
 
         using (response)
@@ -126,7 +156,7 @@ internal sealed class WixClient : IDisposable
             byte[] answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (tooLargeIsNull && response.StatusCode == HttpStatusCode.RequestEntityTooLarge) return null;
             if (!response.IsSuccessStatusCode)
-                throw WixErrors.FromResponse(response.StatusCode, answer, siteId, collectionId, Options.MaxRetries + 1);
+                throw WixErrors.FromResponse(response.StatusCode, answer, siteId, collectionId, repeatable ? Options.MaxRetries + 1 : 1);
             try
             {
                 return JsonDocument.Parse(answer);

@@ -36,7 +36,8 @@ internal sealed class WixSiteKind : ISiteKind
     internal static WixSource Open(string site, NetworkCredential? credential, WixOptions options)
     {
         if (!TryParse(site, out var parsed, out string? problem) || problem is not null)
-            throw new BackupException(BackupError.InvalidArgument, problem ?? "The Wix site string cannot be read.", SiteStrings.Describe(site));
+            // Not the string itself: a key pasted where the site id goes would be in every error view.
+            throw new BackupException(BackupError.InvalidArgument, problem ?? "The Wix site string cannot be read.", "wix://…");
         string? key = !string.IsNullOrEmpty(credential?.Password) ? credential.Password : Environment.GetEnvironmentVariable(ApiKeyVariable);
         if (string.IsNullOrEmpty(key))
             throw new BackupException(BackupError.AuthenticationFailed,

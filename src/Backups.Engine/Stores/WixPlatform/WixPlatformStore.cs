@@ -24,29 +24,45 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
 
     public PlatformWait Wait { get; } = new(options.PollDelay, options.MaxPollDelay, options.WaitTimeout);
 
-    private WixClient NewClient() => new(SiteId, wixSiteId, apiKey, options);
+    /// <summary>One client for the store, so that every call it makes is paced together. It is not disposed: it holds
+    /// no connection of its own (the process shares one pool), only its pace.</summary>
+    private WixClient Client => client ??= new(SiteId, wixSiteId, apiKey, options);
+    private WixClient? client;
 
     private static T Sync<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
+    /// <summary>Asks once: a second request would be a second backup (and Wix would drop another old one). When the
+    /// answer is lost on the way, Wix's list says whether the backup was taken: one new on-demand backup since the
+    /// request is it.</summary>
     public async Task<BackupRecord> CreateAsync(CancellationToken cancellationToken)
     {
-        using var client = NewClient();
-        using var answer = await client.PostAsync("backups", WixApi.Body(_ => { }), null, cancellationToken);
-        return ToRecord(answer.RootElement.GetProperty("backup"));
+        var before = (await ListAsync([], [BackupType.OnDemand], cancellationToken)).Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            using var answer = await Client.PostOnceAsync("backups", WixApi.Body(_ => { }), cancellationToken);
+            return ToRecord(Property(answer.RootElement, "backup"));
+        }
+        catch (BackupException e) when (e.Error == BackupError.SiteUnreachable)
+        {
+            var made = (await ListAsync([], [BackupType.OnDemand], cancellationToken)).Where(b => !before.Contains(b.Id)).ToList();
+            if (made.Count == 1) return made[0];
+            throw new BackupException(BackupError.SiteUnreachable,
+                $"{e.Message} Wix lists {made.Count} new on-demand backup(s) of '{SiteId}' since it was asked, so whether it took this one is not known: Get-SiteBackup -Store {SiteId} shows them.", SiteId, e);
+        }
     }
 
     public async Task<IReadOnlyList<BackupRecord>> ListAsync(IReadOnlyList<BackupStatus> statuses, IReadOnlyList<BackupType> types, CancellationToken cancellationToken)
     {
         string filters = string.Concat(statuses.Select(s => $"&status={Status(s)}")) + string.Concat(types.Select(t => $"&type={(t == BackupType.Auto ? "AUTO" : "ON_DEMAND")}"));
-        using var client = NewClient();
         var all = new List<BackupRecord>();
-        await foreach (var backup in PagesAsync(client, "backups", "backups", filters, cancellationToken)) all.Add(ToRecord(backup));
+        await foreach (var backup in PagesAsync(Client, "backups", "backups", filters, cancellationToken)) all.Add(ToRecord(backup));
         return all;
     }
 
+    /// <summary>Asks once, as <see cref="CreateAsync"/> does: a lost answer is looked up in Wix's restorations.</summary>
     public async Task<RestorationRecord> RestoreAsync(BackupRecord backup, IReadOnlyList<(string Source, string Destination)> collections, CancellationToken cancellationToken)
     {
-        using var client = NewClient();
+        var before = (await ListRestorationsAsync(cancellationToken)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         // The id goes in the path and, as the SDK sends it, in the body too.
         var body = WixApi.Body(json =>
         {
@@ -68,23 +84,31 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
             json.WriteEndArray();
         });
         string path = $"backups/{Uri.EscapeDataString(backup.Id)}/{(collections.Count == 0 ? "restore" : "partial-restore")}";
-        using var answer = await Found(() => client.PostAsync(path, body, null, cancellationToken), backup.Id);
-        return ToRestoration(answer.RootElement.GetProperty("restoration"));
+        try
+        {
+            using var answer = await Found(() => Client.PostOnceAsync(path, body, cancellationToken), backup.Id);
+            return ToRestoration(Property(answer.RootElement, "restoration"));
+        }
+        catch (BackupException e) when (e.Error == BackupError.SiteUnreachable)
+        {
+            var made = (await ListRestorationsAsync(cancellationToken)).Where(r => !before.Contains(r.Id) && r.Backup.Id == backup.Id).ToList();
+            if (made.Count == 1) return made[0];
+            throw new BackupException(BackupError.SiteUnreachable,
+                $"{e.Message} Wix lists {made.Count} new restoration(s) of backup '{backup.Id}' since it was asked, so whether it started this one is not known: Get-SiteBackupRestoration -Store {SiteId} shows them.", SiteId, e);
+        }
     }
 
     public async Task<IReadOnlyList<RestorationRecord>> ListRestorationsAsync(CancellationToken cancellationToken)
     {
-        using var client = NewClient();
         var all = new List<RestorationRecord>();
-        await foreach (var restoration in PagesAsync(client, "backups/restorations", "restorations", "", cancellationToken)) all.Add(ToRestoration(restoration));
+        await foreach (var restoration in PagesAsync(Client, "backups/restorations", "restorations", "", cancellationToken)) all.Add(ToRestoration(restoration));
         return all;
     }
 
     public async Task DeleteAsync(string backupId, CancellationToken cancellationToken)
     {
-        using var client = NewClient();
         string id = Uri.EscapeDataString(backupId);
-        await Found(async () => { await client.DeleteAsync($"backups/{id}?backupId={id}", cancellationToken); return 0; }, backupId); // as the SDK sends it
+        await Found(async () => { await Client.DeleteAsync($"backups/{id}?backupId={id}", cancellationToken); return 0; }, backupId); // as the SDK sends it
     }
 
     /// <summary>Wix answers 404 for a backup it does not have, which the client reads as an unknown site.</summary>
@@ -120,6 +144,12 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
         }
     }
 
+    /// <summary>A property Wix's answer must have; without it the answer is not one of the API's.</summary>
+    private JsonElement Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value
+            : throw new BackupException(BackupError.SiteUnreachable, $"The Wix Backups API answered for '{SiteId}' without its '{name}'.", SiteId);
+
     private static string Status(BackupStatus status) => status switch
     {
         BackupStatus.Pending => "PENDING",
@@ -134,7 +164,7 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
         string? size = WixJson.Text(backup, "sizeInBytes");
         return new BackupRecord
         {
-            Id = backup.GetProperty("id").GetString()!,
+            Id = WixJson.Text(backup, "id") ?? throw new BackupException(BackupError.SiteUnreachable, $"The Wix Backups API listed a backup of '{SiteId}' without its id.", SiteId),
             SiteId = SiteId,
             Type = WixJson.Text(backup, "type") == "AUTO" ? BackupType.Auto : BackupType.OnDemand,
             Status = WixJson.Text(backup, "status") switch
@@ -164,7 +194,7 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
 
     private RestorationRecord ToRestoration(JsonElement restoration)
     {
-        var backup = ToRecord(restoration.GetProperty("backup"));
+        var backup = ToRecord(Property(restoration, "backup"));
         var status = WixJson.Text(restoration, "status") switch
         {
             "COMPLETED" => RestorationStatus.Completed,
@@ -173,27 +203,33 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
         };
         var chosen = restoration.TryGetProperty("restorationCollections", out var c) && c.ValueKind == JsonValueKind.Array && c.GetArrayLength() > 0
             ? c.EnumerateArray().Select(r => (Id: WixJson.Text(r, "dataCollectionId") ?? "",
-                Destination: r.TryGetProperty("restoreDestination", out var d) ? WixJson.Text(d, "dataCollectionId") : null)).ToList()
+                Destination: r.TryGetProperty("restoreDestination", out var d) && WixJson.Text(d, "dataCollectionId") is { Length: > 0 } to ? to : null)).ToList()
             : backup.Collections.Select(b => (Id: b.Id, Destination: (string?)null)).ToList();
         return new RestorationRecord
         {
-            Id = restoration.GetProperty("id").GetString()!,
+            Id = WixJson.Text(restoration, "id") ?? throw new BackupException(BackupError.SiteUnreachable, $"The Wix Backups API listed a restoration of '{SiteId}' without its id.", SiteId),
             Backup = backup,
             SiteId = SiteId,
             Status = status,
             RequestedDate = Date(restoration, "requestedDate") ?? DateTimeOffset.MinValue,
             StartedDate = Date(restoration, "startedDate"),
             FinishedDate = Date(restoration, "finishedDate"),
-            // Wix says per restoration, not per collection, how it went; and nothing of item counts.
+            // Wix says per restoration, not per collection, how it went, and nothing of item counts. A failed one may
+            // have written part of a collection for all Wix says: Partial, not NotRestored (which promises untouched).
             Collections = chosen.Select(r => new RestorationCollection
             {
                 Id = r.Id,
                 Destination = r.Destination ?? r.Id,
-                Status = status == RestorationStatus.Completed ? RestorationCollectionStatus.Restored : RestorationCollectionStatus.NotRestored,
+                Status = status switch
+                {
+                    RestorationStatus.Completed => RestorationCollectionStatus.Restored,
+                    RestorationStatus.Failed => RestorationCollectionStatus.Partial,
+                    _ => RestorationCollectionStatus.NotRestored,
+                },
             }).ToList(),
             // Wix restores on its side and does not say whether a failure can leave a collection half-written.
             Transactional = false,
-            Error = status == RestorationStatus.Failed ? "Wix reported the restoration as FAILED." : null,
+            Error = status == RestorationStatus.Failed ? "Wix reported the restoration as FAILED; it does not say what a failed restoration leaves in the collections." : null,
             Store = Location,
         };
     }
@@ -222,7 +258,7 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
     public void SaveRestoration(RestorationRecord restoration) => throw NotHere("keeps the records of its own restorations");
     public IArchiveUpload BeginArchive(string id) => throw NotHere("takes its backups itself: New-SiteBackup -Store " + Location + " asks it for one");
     public Stream OpenArchive(string id) => throw NotHere("holds the backup; it has no archive SiteBackup can read");
-    public void DeleteArchive(string id) => DeleteAsync(id, CancellationToken.None).GetAwaiter().GetResult();
+    public void DeleteArchive(string id) => throw NotHere("deletes its own backups: Remove-SiteBackup -Store " + Location + " asks it to");
 
     private BackupException NotHere(string why) => new(BackupError.InvalidArgument, $"'{Location}' is Wix's own backup service: Wix {why}.", Location);
 

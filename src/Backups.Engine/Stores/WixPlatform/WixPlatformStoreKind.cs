@@ -25,7 +25,7 @@ internal sealed class WixPlatformStoreKind : IStoreKind
     internal static WixPlatformStore Open(string store, NetworkCredential? credential, WixOptions options)
     {
         if (!WixSiteKind.TryParseSite(store, out string wixSiteId, out string? problem) || problem is not null)
-            throw new BackupException(BackupError.InvalidArgument, problem ?? "The Wix store string cannot be read.", Sources.SiteStrings.Describe(store));
+            throw new BackupException(BackupError.InvalidArgument, problem ?? "The Wix store string cannot be read.", "wix://…"); // never the string: it may hold a key
         string? key = !string.IsNullOrEmpty(credential?.Password) ? credential.Password : Environment.GetEnvironmentVariable(WixSiteKind.ApiKeyVariable);
         if (string.IsNullOrEmpty(key))
             throw new BackupException(BackupError.AuthenticationFailed,
