@@ -36,6 +36,10 @@ public sealed class StandInOptions
     /// <see cref="FaultStatus"/> before it is carried out: the API is down for good. 0: never.</summary>
     public long FailFrom { get; set; }
 
+    /// <summary>The next request to each of these paths is carried out and then answered <see cref="FaultStatus"/>, as if
+    /// the answer were lost on the way (once per path: the path leaves the set).</summary>
+    public HashSet<string> LoseAnswerOnce { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Requests to these paths (<c>bulk/items/insert-references</c>, ...) are answered <see cref="FaultStatus"/>
     /// before they are carried out: one part of the API down for good.</summary>
     public HashSet<string> FailPaths { get; } = new(StringComparer.Ordinal);

@@ -152,6 +152,12 @@ public sealed partial class StandInServer : IAsyncDisposable
             return;
         }
         Calls.AddOrUpdate(path, 1, (_, n) => n + 1);
+        lock (Options.LoseAnswerOnce)
+            if (Options.LoseAnswerOnce.Remove(path))
+            {
+                Interlocked.Increment(ref faults);
+                faultAfter = true;
+            }
         string? text = null;
         if (HttpMethods.IsGet(request.Method) && path == "items/query")
             text = Encoding.UTF8.GetString(Base64Url(request.Query[".r"].FirstOrDefault() ?? ""));

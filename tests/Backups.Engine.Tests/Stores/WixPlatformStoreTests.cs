@@ -115,6 +115,39 @@ public sealed class WixPlatformStoreTests
     }
 
     [Fact]
+    public async Task A_backup_or_restoration_whose_answer_is_lost_is_asked_for_once_and_found_in_Wix_s_lists()
+    {
+        await using var site = await SiteAsync();
+        var store = Store(site);
+        site.Server.Options.LoseAnswerOnce.Add("backups");
+
+        var backup = await PlatformOperation.BackupAsync(store, Request(site, store), wait: true);
+
+        // One backup, not two: a second would have made Wix drop another old one.
+        Assert.Equal(backup.Id, Assert.Single(site.Server.Backups(site.SiteId)).Id);
+        site.Server.Options.LoseAnswerOnce.Add($"backups/{backup.Id}/restore");
+        var restoration = await PlatformOperation.RestoreAsync(store, new RestoreRequest { BackupId = backup.Id, Store = store, Site = site.Open() });
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.Equal(restoration.Id, Assert.Single(BackupCatalog.ListRestorations(store)).Id);
+    }
+
+    [Fact]
+    public async Task The_backup_Wix_drops_is_its_oldest_on_demand_one_whatever_its_status()
+    {
+        await using var site = await SiteAsync();
+        var store = Store(site);
+        site.Server.Options.FailNextBackup = true;
+        await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.BackupAsync(store, Request(site, store), wait: true));
+        var failed = site.Server.Backups(site.SiteId).Single();
+        await PlatformOperation.BackupAsync(store, Request(site, store), wait: true);
+        await PlatformOperation.BackupAsync(store, Request(site, store), wait: true);
+
+        Assert.Equal(failed.Id, (await PlatformOperation.OldestToGoAsync(store))!.Id);
+        await PlatformOperation.BackupAsync(store, Request(site, store), wait: true);
+        Assert.Equal("DELETED", site.Server.Backups(site.SiteId).Single(b => b.Id == failed.Id).Status);
+    }
+
+    [Fact]
     public async Task Failures_the_time_limit_and_cancellation_are_told_apart_and_harm_nothing()
     {
         await using var site = await SiteAsync();
@@ -130,6 +163,8 @@ public sealed class WixPlatformStoreTests
         site.Server.Options.FailNextRestore = true;
         var restore = await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.RestoreAsync(store, new RestoreRequest { BackupId = backup.Id, Store = store, Site = site.Open() }));
         Assert.Equal((BackupError.OperationFailed, RestorationStatus.Failed), (restore.Error, restore.Restoration!.Status));
+        // Wix does not say what a failed restoration leaves: never "untouched".
+        Assert.All(restore.Restoration.Collections, c => Assert.Equal(RestorationCollectionStatus.Partial, c.Status));
         Assert.Equal(before, Everything(site));
 
         // Slower than the time limit: a clear error, and Wix goes on.
