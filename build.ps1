@@ -4,6 +4,9 @@
 .DESCRIPTION
     Build  lays the importable module out in out/SiteBackup (the manifest, the cmdlet assembly, the format file,
            and the engine with its dependencies under lib/).
+    Package builds and makes the module's package for a PowerShell repository in out/package
+           (SiteBackup.<version>.nupkg, as Publish-PSResource makes it and the PowerShell Gallery takes it),
+           with the version from -Version and the release notes from CHANGELOG.md.
     Test   builds, runs the xunit suites and the Pester suites, and ends with one line
            "tests: N passed, N failed, N skipped" that adds them all up; exits non-zero on any failure, and
            when the run left files in the working tree that were not there before (a test that writes where it
@@ -16,8 +19,13 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Clean')]
     [string] $Task = 'Build',
+
+    # The version to stamp on the module, its assemblies and its package: x.y.z, or x.y.z-<prerelease>. By default
+    # the one in Directory.Build.props.
+    [ValidatePattern('^\d+\.\d+\.\d+(-[0-9A-Za-z]+)?$')]
+    [string] $Version = '',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -48,8 +56,17 @@ function Invoke-Native {
 }
 
 function Get-ModuleVersion {
+    # -Version, else the repository's default.
+    if ($Version) { return $Version }
     $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
     $props.SelectSingleNode('//Version').InnerText
+}
+
+function Get-ReleaseNotes([string] $number) {
+    # The section of CHANGELOG.md for this version, else a pointer to the file.
+    $text = Get-Content -Raw (Join-Path $root 'CHANGELOG.md')
+    $match = [regex]::Match($text, '(?ms)^## ' + [regex]::Escape($number) + '\s*$(.*?)(?=^## |\z)')
+    if ($match.Success) { $match.Groups[1].Value.Trim() } else { 'See CHANGELOG.md.' }
 }
 
 function Invoke-Build {
@@ -72,8 +89,13 @@ function Invoke-Build {
         Copy-Item -Destination $lib
     Copy-Item -Recurse (Join-Path $publish 'runtimes') $lib
     Copy-Item (Join-Path $root 'module/SiteBackup.Format.ps1xml'), (Join-Path $root 'module/SiteBackup.Types.ps1xml') $moduleOut
-    (Get-Content -Raw (Join-Path $root 'module/SiteBackup.psd1')) -replace "ModuleVersion(\s*)= '0.0.0'", "ModuleVersion`$1= '$version'" |
+    # The manifest's version is x.y.z; a prerelease label goes into PSData.Prerelease, as PowerShellGet expects.
+    $number, $prerelease = $version -split '-', 2
+    $notes = (Get-ReleaseNotes $number) -replace "'", "''"
+    (Get-Content -Raw (Join-Path $root 'module/SiteBackup.psd1')) -replace "ModuleVersion(\s*)= '0.0.0'", "ModuleVersion`$1= '$number'" `
+        -replace "Prerelease(\s*)= ''", "Prerelease`$1= '$prerelease'" -replace "ReleaseNotes(\s*)= ''", "ReleaseNotes`$1= '$notes'" |
         Set-Content -NoNewline (Join-Path $moduleOut 'SiteBackup.psd1')
+    Copy-Item (Join-Path $root 'LICENSE') $moduleOut
 
     Invoke-Pwsh -File (Join-Path $root 'build/New-ModuleHelp.ps1') -ModulePath (Join-Path $moduleOut 'SiteBackup.psd1') -DocsPath (Join-Path $root 'docs') |
         Out-Host
@@ -190,6 +212,33 @@ function Invoke-Test {
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
+function Invoke-Package {
+    # Publish-PSResource to a repository that is a folder: the package it writes there is the one a gallery takes.
+    # It runs in a pwsh whose home is temporary, so that registering that repository changes nothing of the user's.
+    Invoke-Build
+    $package = Join-Path $out 'package'
+    if (Test-Path $package) { Remove-Item -Recurse -Force $package }
+    New-Item -ItemType Directory $package | Out-Null
+    $scratch = Join-Path ([IO.Path]::GetTempPath()) "sitebackup-package-$([guid]::NewGuid().ToString('N'))"
+    New-Item -ItemType Directory $scratch | Out-Null
+    $saved = @{ HOME = $env:HOME; XDG_DATA_HOME = $env:XDG_DATA_HOME; XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; LOCALAPPDATA = $env:LOCALAPPDATA; APPDATA = $env:APPDATA }
+    try {
+        $env:HOME = $scratch; $env:XDG_DATA_HOME = Join-Path $scratch 'data'; $env:XDG_CONFIG_HOME = Join-Path $scratch 'config'
+        $env:LOCALAPPDATA = Join-Path $scratch 'local'; $env:APPDATA = Join-Path $scratch 'roaming'
+        # .NET names a special folder only if it exists (else ""), and PSResourceGet then writes beside the current one.
+        foreach ($folder in 'data', 'config', 'local', 'roaming', '.local/share', '.config') { New-Item -ItemType Directory -Force (Join-Path $scratch $folder) | Out-Null }
+        Invoke-Pwsh -Command "`$ErrorActionPreference = 'Stop'; Register-PSResourceRepository -Name SiteBackupPackage -Uri '$package' -Trusted; Publish-PSResource -Path '$moduleOut' -Repository SiteBackupPackage" |
+            Out-Host
+        if ($LASTEXITCODE -ne 0) { throw 'Publish-PSResource failed (see above).' }
+    }
+    finally {
+        foreach ($name in $saved.Keys) { Set-Item "Env:$name" -Value $saved[$name] -ErrorAction SilentlyContinue; if ($null -eq $saved[$name]) { Remove-Item "Env:$name" -ErrorAction SilentlyContinue } }
+        Remove-Item -Recurse -Force $scratch -ErrorAction SilentlyContinue
+    }
+    $made = Get-ChildItem $package -Filter '*.nupkg'
+    Write-Host "Packaged $($made.Name) ($([math]::Round($made.Length / 1MB, 1)) MB) in $package"
+}
+
 function Invoke-Demo {
     Invoke-Build
     $demo = Join-Path $out 'demo'
@@ -202,6 +251,7 @@ function Invoke-Demo {
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Package' { Invoke-Package }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Clean' {

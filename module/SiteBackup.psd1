@@ -29,9 +29,13 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Backup', 'Restore', 'SQLite', 'PostgreSQL', 'Wix', 'Retention', 'Archive', 'Linux', 'Windows', 'MacOS')
-            ProjectUri = 'https://github.com/sitebackup/SiteBackup'
-            LicenseUri = 'https://github.com/sitebackup/SiteBackup/blob/main/LICENSE'
+            Tags         = @('Backup', 'Restore', 'SQLite', 'PostgreSQL', 'Wix', 'AzureBlob', 'Retention', 'Archive', 'Linux', 'Windows', 'MacOS', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/sitebackup/SiteBackup'
+            # The LICENSE file at the repository's root, also in the package.
+            LicenseUri   = 'https://github.com/sitebackup/SiteBackup/blob/main/LICENSE'
+            # The build stamps both: the version's section of CHANGELOG.md, and the label of a prerelease version.
+            ReleaseNotes = ''
+            Prerelease   = ''
         }
     }
 }
