@@ -48,16 +48,28 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
     private sealed record Address(string SiteId, string Schema, string ConnectionString);
 
     /// <summary>Recognises the site string; <paramref name="problem"/> says what is wrong with one that is
-    /// PostgreSQL but unusable (a password in it, say).</summary>
+    /// PostgreSQL but unusable (a password in it, say). Every site string is asked here first, so a string that
+    /// cannot be PostgreSQL's is told apart without touching Npgsql: a SQLite backup never loads it.</summary>
     private static bool TryParse(string site, out Address? address, out string? problem)
+    {
+        address = null;
+        problem = null;
+        string? scheme = SiteStrings.Scheme(site);
+        bool uri = scheme is "postgresql" or "postgres";
+        if (!uri && !(scheme is null && site.Contains('=', StringComparison.Ordinal) && site.Contains("host", StringComparison.OrdinalIgnoreCase)))
+            return false;
+        return Parse(site, uri, out address, out problem);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)] // keeps Npgsql out of TryParse
+    private static bool Parse(string site, bool uriForm, out Address? address, out string? problem)
     {
         address = null;
         problem = null;
         var builder = new NpgsqlConnectionStringBuilder();
         string schema = "public";
         bool timeoutGiven = false;
-        string? scheme = SiteStrings.Scheme(site);
-        if (scheme is "postgresql" or "postgres")
+        if (uriForm)
         {
             if (!Uri.TryCreate(site, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return false;
             builder.Host = uri.Host;
@@ -84,7 +96,7 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
                 }
             }
         }
-        else if (scheme is null && site.Contains('=', StringComparison.Ordinal) && site.Contains("host", StringComparison.OrdinalIgnoreCase))
+        else
         {
             var generic = new DbConnectionStringBuilder { ConnectionString = site };
             if (generic.TryGetValue("schema", out object? s)) { schema = Convert.ToString(s, System.Globalization.CultureInfo.InvariantCulture) ?? "public"; generic.Remove("schema"); }
@@ -98,10 +110,6 @@ internal sealed class PostgreSqlSiteKind : ISiteKind
             catch (ArgumentException) { return false; }
             timeoutGiven = generic.ContainsKey("command timeout") || generic.ContainsKey("commandtimeout");
             if (string.IsNullOrEmpty(builder.Host)) return false;
-        }
-        else
-        {
-            return false;
         }
 
         // No statement timeout unless a connection string sets one: restoring a large table is one long
