@@ -61,13 +61,20 @@ internal sealed class WixClient : IDisposable
             AutoReplenishment = true,
         });
 
-        pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        pipeline = Pipeline(new PredicateBuilder<HttpResponseMessage>()
+            .Handle<HttpRequestException>()
+            .Handle<TimeoutRejectedException>()
+            .HandleResult(response => IsTransient(response.StatusCode)), options);
+        once = Pipeline(new PredicateBuilder<HttpResponseMessage>().HandleResult(response => response.StatusCode == HttpStatusCode.TooManyRequests), options);
+    }
+
+    /// <summary>Retries what <paramref name="retried"/> says, with exponential backoff and jitter, at least as late as
+    /// Retry-After asks; each attempt timed out on its own.</summary>
+    private static ResiliencePipeline<HttpResponseMessage> Pipeline(PredicateBuilder<HttpResponseMessage> retried, WixOptions options) =>
+        new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => IsTransient(response.StatusCode)),
+                ShouldHandle = retried,
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -82,26 +89,6 @@ internal sealed class WixClient : IDisposable
             })
             .AddTimeout(options.AttemptTimeout)
             .Build();
-
-        once = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>().HandleResult(response => response.StatusCode == HttpStatusCode.TooManyRequests),
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryDelay,
-                MaxDelay = options.MaxRetryDelay,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, options)),
-                OnRetry = args =>
-                {
-                    args.Outcome.Result?.Dispose();
-                    return default;
-                },
-            })
-            .AddTimeout(options.AttemptTimeout)
-            .Build();
-    }
 
     public WixOptions Options { get; }
 
