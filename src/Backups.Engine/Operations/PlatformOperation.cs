@@ -82,9 +82,9 @@ public static class PlatformOperation
 
     /// <summary>Deletes a backup on the platform; it then lists as Deleted. Removing a Deleted backup again changes
     /// nothing; a Pending one is refused with BackupNotReady.</summary>
-    public static async Task<BackupRecord> RemoveAsync(IPlatformStore store, IBackupStore listed, string backupId, CancellationToken cancellationToken = default)
+    public static async Task<BackupRecord> RemoveAsync(IPlatformStore store, string backupId, CancellationToken cancellationToken = default)
     {
-        var backup = BackupCatalog.Get(listed, backupId);
+        var backup = BackupCatalog.Get(store, backupId);
         BackupCatalog.CheckRemovable(backup);
         if (backup.Status == BackupStatus.Deleted) return backup;
         await store.DeleteAsync(backup.Id, cancellationToken);

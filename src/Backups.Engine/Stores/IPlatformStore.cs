@@ -7,10 +7,11 @@ namespace SiteBackup.Engine.Stores;
 /// no archive of them, so the operations ask the platform instead of writing and reading archives. It is an
 /// <see cref="IBackupStore"/> for listing, so the same cmdlets and pipelines work; what needs an archive is refused.
 /// </summary>
-public interface IPlatformStore
+public interface IPlatformStore : IBackupStore
 {
     /// <summary>The one site whose backups these are (<c>wix://&lt;site-id&gt;</c>).</summary>
     string SiteId { get; }
+
 
     /// <summary>Asks for an on-demand backup; returns its record as the platform gives it (Pending).</summary>
     Task<BackupRecord> CreateAsync(CancellationToken cancellationToken);

@@ -25,7 +25,7 @@ public sealed class RemoveSiteBackupCommand : BackupTargetCommand
         if (!ShouldProcess($"{backup.Id} ({backup.Type} backup of {backup.SiteId}, {Times.Show(backup.RequestedDate)})", action, Force))
             return;
         var removed = store is SiteBackup.Engine.Stores.IPlatformStore platform
-            ? RunEngine((_, cancel) => PlatformOperation.RemoveAsync(platform, store, backup.Id, cancel))
+            ? RunEngine((_, cancel) => PlatformOperation.RemoveAsync(platform, backup.Id, cancel))
             : BackupCatalog.Remove(store, backup.Id, SiteBackup.Engine.LockWait.Timeout, TimeProvider.System, Cancellation);
         if (PassThru) WriteObject(removed);
     });

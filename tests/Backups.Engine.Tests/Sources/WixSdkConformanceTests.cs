@@ -138,7 +138,7 @@ public sealed class WixSdkConformanceTests : IDisposable
             BackupId = taken.Id, Store = platform, Site = site.Open(), Collections = ["people_copy"],
             Destinations = new Dictionary<string, string> { ["people_copy"] = "people_copy_restored" },
         });
-        await PlatformOperation.RemoveAsync(platform, platform, taken.Id);
+        await PlatformOperation.RemoveAsync(platform, taken.Id);
         var ours = site.Server.Recorded.ToList();
 
         var pairs = new (string Kind, JsonObject Sdk, RecordedRequest Ours)[]

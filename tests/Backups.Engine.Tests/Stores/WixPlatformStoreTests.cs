@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Tests.Operations;
 using SiteBackup.Engine.Stores.WixPlatform;
 using SiteBackup.Engine.Tests.Support;
 using SiteBackup.WixStandIn;
@@ -106,7 +107,7 @@ public sealed class WixPlatformStoreTests
         Assert.Single(BackupCatalog.List(store, new BackupQuery { Types = [BackupType.Auto] }));
         Assert.Equal(fourth.Id, BackupCatalog.List(store, new BackupQuery { Last = 1 }).Single().Id);
 
-        var removed = await PlatformOperation.RemoveAsync(store, store, taken[1].Id);
+        var removed = await PlatformOperation.RemoveAsync(store, taken[1].Id);
         Assert.Equal(BackupStatus.Deleted, removed.Status);
         Assert.Equal(new[] { taken[0].Id, taken[1].Id }.Order(), BackupCatalog.List(store, new BackupQuery { Statuses = [BackupStatus.Deleted] }).Select(b => b.Id).Order());
         Assert.DoesNotContain(BackupCatalog.List(store, new BackupQuery()), b => b.Status == BackupStatus.Deleted); // as for other stores
@@ -201,7 +202,7 @@ public sealed class WixPlatformStoreTests
         Assert.Equal(BackupError.InvalidArgument, Assert.Throws<BackupException>(() => store.OpenArchive(backup.Id)).Error);
         Assert.Equal(BackupError.InvalidArgument, Assert.Throws<BackupException>(() => store.WriteRetention(store.ReadRetention())).Error);
 
-        Assert.Equal(BackupError.BackupNotFound, (await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.RemoveAsync(store, store, Guid.NewGuid().ToString()))).Error);
+        Assert.Equal(BackupError.BackupNotFound, (await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.RemoveAsync(store, Guid.NewGuid().ToString()))).Error);
         Assert.Equal(BackupError.BackupNotFound, (await Assert.ThrowsAsync<BackupException>(() => store.DeleteAsync(Guid.NewGuid().ToString(), CancellationToken.None))).Error);
         var wrongKey = WixPlatformStoreKind.Open(site.Site, new NetworkCredential("", "not-the-key"), site.ClientOptions);
         Assert.Equal(BackupError.AuthenticationFailed, Assert.Throws<BackupException>(() => wrongKey.ListBackups()).Error);
@@ -212,10 +213,5 @@ public sealed class WixPlatformStoreTests
             PlatformOperation.BackupAsync(store, Request(site, store) with { Collections = ["people"] }, wait: true))).Error);
         Assert.Equal(BackupError.InvalidArgument, (await Assert.ThrowsAsync<BackupException>(() =>
             PlatformOperation.BackupAsync(store, Request(site, store) with { Type = BackupType.Auto }, wait: true))).Error);
-    }
-
-    private sealed class SynchronousProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
-    {
-        public void Report(BackupProgress value) => report(value);
     }
 }

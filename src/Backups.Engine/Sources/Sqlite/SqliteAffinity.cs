@@ -65,7 +65,8 @@ internal sealed class SqliteAffinity(sqlite3 database, SqliteTable table) : IDis
     /// <paramref name="column"/>.</summary>
     public bool Converts(string column, JsonElement value, SqliteEncoding encoding)
     {
-        if (!HoldsNul(value) || Numeric(column) is not { } affinity) return false;
+        // Cheapest first: this runs for every value a restore writes; only text in a numeric column is looked into.
+        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Object) || Numeric(column) is not { } affinity || !HoldsNul(value)) return false;
         if (!_probes.TryGetValue(affinity, out var probe))
         {
             using (var create = SqliteItems.Prepare(database, "CREATE TEMP TABLE IF NOT EXISTS \"sitebackup affinity probe\" (i INTEGER, r REAL, n NUMERIC)"))

@@ -14,7 +14,7 @@ namespace SiteBackup.Engine.Stores.WixPlatform;
 /// writing or verifying one is refused, and retention is Wix's own (at most 3 on-demand backups, the 4th removing the
 /// oldest; automatic ones every 7 days).
 /// </summary>
-internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptions options) : IBackupStore, IPlatformStore
+internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptions options) : IPlatformStore
 {
     private const int Page = 100;
 
