@@ -15,15 +15,23 @@ internal static class Abandoned
     public const string RestorationError =
         "Abandoned: the process restoring this backup ended before it recorded the outcome. Each collection holds either all of its old content or all of the backup's.";
 
-    public static BackupRecord AsSeen(IBackupStore store, BackupRecord backup) =>
-        backup.Status == BackupStatus.Pending && !store.IsOperationRunning(backup.Id)
-            ? backup with { Status = BackupStatus.Failed, Error = BackupError }
-            : backup;
+    // The record is read again after the probe finds no holder. An operation saves its outcome before it lets go
+    // of its hold, so one that ended between the listing and the probe has its outcome on record by now: only a
+    // record still Pending then was left by a process that died. (Without the second read, a restoration that
+    // completed a moment before another process recovered the store was overwritten as abandoned.)
+    public static BackupRecord AsSeen(IBackupStore store, BackupRecord backup)
+    {
+        if (backup.Status != BackupStatus.Pending || store.IsOperationRunning(backup.Id)) return backup;
+        var now = store.FindBackup(backup.Id) ?? backup;
+        return now.Status == BackupStatus.Pending ? now with { Status = BackupStatus.Failed, Error = BackupError } : now;
+    }
 
-    public static RestorationRecord AsSeen(IBackupStore store, RestorationRecord restoration) =>
-        restoration.Status == RestorationStatus.Pending && !store.IsOperationRunning(restoration.Id)
-            ? restoration with { Status = RestorationStatus.Failed, Error = RestorationError }
-            : restoration;
+    public static RestorationRecord AsSeen(IBackupStore store, RestorationRecord restoration)
+    {
+        if (restoration.Status != RestorationStatus.Pending || store.IsOperationRunning(restoration.Id)) return restoration;
+        var now = store.FindRestoration(restoration.Id) ?? restoration;
+        return now.Status == RestorationStatus.Pending ? now with { Status = RestorationStatus.Failed, Error = RestorationError } : now;
+    }
 
     /// <summary>Writes abandoned records as Failed and removes their archives. Call under the store lock.</summary>
     public static void Recover(IBackupStore store, DateTimeOffset now)
@@ -31,14 +39,15 @@ internal static class Abandoned
         foreach (var backup in store.ListBackups())
         {
             var seen = AsSeen(store, backup);
-            if (ReferenceEquals(seen, backup)) continue;
+            if (backup.Status != BackupStatus.Pending || seen.Status != BackupStatus.Failed || seen.Error != BackupError) continue;
             store.DeleteArchive(backup.Id);
             store.SaveBackup(seen with { FinishedDate = backup.FinishedDate ?? now });
         }
         foreach (var restoration in store.ListRestorations())
         {
             var seen = AsSeen(store, restoration);
-            if (!ReferenceEquals(seen, restoration)) store.SaveRestoration(seen with { FinishedDate = restoration.FinishedDate ?? now });
+            if (restoration.Status == RestorationStatus.Pending && seen.Status == RestorationStatus.Failed && seen.Error == RestorationError)
+                store.SaveRestoration(seen with { FinishedDate = restoration.FinishedDate ?? now });
         }
     }
 }

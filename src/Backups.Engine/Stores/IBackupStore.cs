@@ -35,6 +35,7 @@ public interface IBackupStore
     void SaveBackup(BackupRecord backup);
 
     IReadOnlyList<RestorationRecord> ListRestorations();
+    RestorationRecord? FindRestoration(string id);
     void SaveRestoration(RestorationRecord restoration);
 
     /// <summary>Starts writing the archive of backup <paramref name="id"/> where nobody can list it.</summary>

@@ -1,5 +1,6 @@
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
+using SiteBackup.Engine.Stores;
 using SiteBackup.Engine.Tests.Support;
 
 namespace SiteBackup.Engine.Tests.Operations;
@@ -68,5 +69,109 @@ public class AbandonedOperationTests
         var seen = BackupCatalog.ListRestorations(store).Single();
         Assert.Equal(RestorationStatus.Failed, seen.Status);
         Assert.Contains("either all of its old content or all of the backup's", seen.Error, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// An operation that ends between another process's listing and its probe of the hold: the record it read says
+/// Pending, the hold is gone, yet nothing was abandoned. The operation saved its outcome before letting go, and
+/// that outcome must stay.
+/// </summary>
+public class OperationEndingWhileRecoveredTests
+{
+    [Fact]
+    public async Task A_restoration_that_completes_while_a_backup_recovers_the_store_stays_Completed()
+    {
+        using var folder = new TempFolder();
+        var site = SqliteSite.CreateSample(folder);
+        var store = TestEngine.Store(folder);
+        var backup = await TestEngine.BackupAsync(site, store);
+        var pending = new RestorationRecord { Id = "live-restore", Backup = backup, SiteId = site.Path, Status = RestorationStatus.Pending };
+        var hold = store.HoldOperation(pending.Id);
+        store.SaveRestoration(pending);
+        var racing = new EndsWhenProbed(store, pending.Id, () =>
+        {
+            store.SaveRestoration(pending with { Status = RestorationStatus.Completed, FinishedDate = DateTimeOffset.UtcNow });
+            hold.Dispose();
+        });
+
+        Abandoned.Recover(racing, DateTimeOffset.UtcNow);
+
+        Assert.True(racing.Probed);
+        var after = store.ListRestorations().Single();
+        Assert.Equal(RestorationStatus.Completed, after.Status);
+        Assert.Null(after.Error);
+    }
+
+    [Fact]
+    public void A_restoration_that_completes_while_it_is_listed_lists_as_Completed()
+    {
+        using var folder = new TempFolder();
+        var store = TestEngine.Store(folder);
+        var backup = new BackupRecord { Id = "b", SiteId = "/x.db", Status = BackupStatus.Ready, RequestedDate = DateTimeOffset.UtcNow };
+        var pending = new RestorationRecord { Id = "live-restore", Backup = backup, SiteId = "/x.db", Status = RestorationStatus.Pending };
+        var hold = store.HoldOperation(pending.Id);
+        store.SaveRestoration(pending);
+        var racing = new EndsWhenProbed(store, pending.Id, () =>
+        {
+            store.SaveRestoration(pending with { Status = RestorationStatus.Completed });
+            hold.Dispose();
+        });
+
+        Assert.Equal(RestorationStatus.Completed, BackupCatalog.ListRestorations(racing).Single().Status);
+        Assert.True(racing.Probed);
+    }
+
+    [Fact]
+    public void A_backup_that_fails_while_the_store_is_recovered_keeps_its_own_error()
+    {
+        using var folder = new TempFolder();
+        var store = TestEngine.Store(folder);
+        var pending = new BackupRecord { Id = "live-backup", SiteId = "/x.db", Status = BackupStatus.Pending, RequestedDate = DateTimeOffset.UtcNow };
+        var hold = store.HoldOperation(pending.Id);
+        store.SaveBackup(pending);
+        var racing = new EndsWhenProbed(store, pending.Id, () =>
+        {
+            store.SaveBackup(pending with { Status = BackupStatus.Failed, Error = "The site went away." });
+            hold.Dispose();
+        });
+
+        Abandoned.Recover(racing, DateTimeOffset.UtcNow);
+
+        Assert.True(racing.Probed);
+        Assert.Equal("The site went away.", store.FindBackup(pending.Id)!.Error);
+    }
+
+    /// <summary>A store whose operation <paramref name="id"/> ends (runs <paramref name="end"/>) just before the
+    /// first probe of its hold, as it would in another process at the worst moment.</summary>
+    private sealed class EndsWhenProbed(IBackupStore inner, string id, Action end) : IBackupStore
+    {
+        public bool Probed { get; private set; }
+
+        public bool IsOperationRunning(string probed)
+        {
+            if (probed == id && !Probed)
+            {
+                Probed = true;
+                end();
+            }
+            return inner.IsOperationRunning(probed);
+        }
+
+        public string Location => inner.Location;
+        public bool Exists => inner.Exists;
+        public IDisposable Lock(TimeSpan timeout, CancellationToken cancellationToken) => inner.Lock(timeout, cancellationToken);
+        public IDisposable HoldOperation(string held) => inner.HoldOperation(held);
+        public Engine.Retention.RetentionPolicy ReadRetention() => inner.ReadRetention();
+        public void WriteRetention(Engine.Retention.RetentionPolicy policy) => inner.WriteRetention(policy);
+        public IReadOnlyList<BackupRecord> ListBackups() => inner.ListBackups();
+        public BackupRecord? FindBackup(string found) => inner.FindBackup(found);
+        public void SaveBackup(BackupRecord backup) => inner.SaveBackup(backup);
+        public IReadOnlyList<RestorationRecord> ListRestorations() => inner.ListRestorations();
+        public RestorationRecord? FindRestoration(string found) => inner.FindRestoration(found);
+        public void SaveRestoration(RestorationRecord restoration) => inner.SaveRestoration(restoration);
+        public IArchiveUpload BeginArchive(string archive) => inner.BeginArchive(archive);
+        public Stream OpenArchive(string archive) => inner.OpenArchive(archive);
+        public void DeleteArchive(string archive) => inner.DeleteArchive(archive);
     }
 }

@@ -90,6 +90,11 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
         ReadAll("restorations/", EngineJson.Default.RestorationRecord)
             .Select(r => r with { Store = Location, Backup = r.Backup with { Store = Location } }).ToList();
 
+    public RestorationRecord? FindRestoration(string id) =>
+        FolderStore.IsSafeId(id) && ReadJson(Name($"restorations/{id}.json"), EngineJson.Default.RestorationRecord) is { } r
+            ? r with { Store = Location, Backup = r.Backup with { Store = Location } }
+            : null;
+
     public void SaveRestoration(RestorationRecord restoration) =>
         WriteJson(Name($"restorations/{CheckId(restoration.Id)}.json"), restoration, EngineJson.Default.RestorationRecord);
 

@@ -102,6 +102,11 @@ internal sealed class FolderStore : IBackupStore
         ReadAll(RestorationsFolder, EngineJson.Default.RestorationRecord)
             .Select(r => r with { Store = _root, Backup = r.Backup with { Store = _root } }).ToList();
 
+    public RestorationRecord? FindRestoration(string id) =>
+        IsSafeId(id) && ReadJson(RecordPath(RestorationsFolder, id), EngineJson.Default.RestorationRecord) is { } r
+            ? r with { Store = _root, Backup = r.Backup with { Store = _root } }
+            : null;
+
     public void SaveRestoration(RestorationRecord restoration) =>
         WriteJson(RecordPath(RestorationsFolder, CheckId(restoration.Id)), restoration, EngineJson.Default.RestorationRecord);
 
