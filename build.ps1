@@ -74,7 +74,7 @@ function Invoke-Build {
     $version = Get-ModuleVersion
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/Backups.PowerShell/Backups.PowerShell.csproj'),
         '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet', "-p:Version=$version")
-    foreach ($tool in 'bench/SiteGenerator/SiteGenerator.csproj', 'tests/WixStandIn/WixStandIn.csproj') {
+    foreach ($tool in 'bench/SiteGenerator/SiteGenerator.csproj', 'tests/WixStandIn/WixStandIn.csproj', 'tests/EntraStandIn/EntraStandIn.csproj') {
         Invoke-Native dotnet @('build', (Join-Path $root $tool), '-c', $Configuration, '--nologo', '-v', 'quiet')
     }
 

@@ -20,7 +20,9 @@ function Install-Azurite {
 }
 
 function Start-TestAzurite {
-    param([Parameter(Mandatory)] [string] $ToolsPath)
+    # With -CertificatePath and -KeyPath (PEM files), it serves HTTPS and accepts Entra ID bearer tokens besides the
+    # account key (Azurite's basic OAuth mode: it reads a token's audience, issuer and lifetime, not its signature).
+    param([Parameter(Mandatory)] [string] $ToolsPath, [string] $CertificatePath, [string] $KeyPath)
     $blob = Install-Azurite $ToolsPath
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
@@ -28,8 +30,10 @@ function Start-TestAzurite {
     $listener.Stop()
     $data = Join-Path ([IO.Path]::GetTempPath()) "sitebackup-azurite-$port"
     New-Item -ItemType Directory -Force $data | Out-Null
-    $process = Start-Process -FilePath $blob -PassThru -RedirectStandardOutput (Join-Path $data 'out.log') -RedirectStandardError (Join-Path $data 'err.log') -ArgumentList @(
-        '--blobHost', '127.0.0.1', '--blobPort', $port, '--location', $data, '--silent', '--disableTelemetry', '--skipApiVersionCheck')
+    $arguments = @('--blobHost', '127.0.0.1', '--blobPort', $port, '--location', $data, '--silent', '--disableTelemetry', '--skipApiVersionCheck')
+    $scheme = 'http'
+    if ($CertificatePath) { $arguments += @('--cert', $CertificatePath, '--key', $KeyPath, '--oauth', 'basic'); $scheme = 'https' }
+    $process = Start-Process -FilePath $blob -PassThru -RedirectStandardOutput (Join-Path $data 'out.log') -RedirectStandardError (Join-Path $data 'err.log') -ArgumentList $arguments
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     while ($true) {
         $client = [System.Net.Sockets.TcpClient]::new()
@@ -39,7 +43,9 @@ function Start-TestAzurite {
     }
     [pscustomobject]@{
         Process = $process; Folder = $data; Port = $port
-        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=$script:DevAccount;AccountKey=$script:DevKey;BlobEndpoint=http://127.0.0.1:$port/$script:DevAccount;"
+        # The account's endpoint, IP style (the account is the first segment of the path).
+        Endpoint = "${scheme}://127.0.0.1:$port/$script:DevAccount"
+        ConnectionString = "DefaultEndpointsProtocol=$scheme;AccountName=$script:DevAccount;AccountKey=$script:DevKey;BlobEndpoint=${scheme}://127.0.0.1:$port/$script:DevAccount;"
     }
 }
 

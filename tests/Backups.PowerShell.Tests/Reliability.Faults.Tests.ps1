@@ -85,6 +85,9 @@ Describe 'Secrets' {
             New-SiteBackup -Site (Join-Path $TestDrive 'missing.db') -Store $store -Credential $credential -ErrorAction Continue
             New-SiteBackup -Site "ftp://backup-user:$secret@example.invalid/db" -Store $store -ErrorAction Continue
             New-SiteBackup -Site "sqlite:$(Join-Path $TestDrive 'nope.db')?password=$secret" -Store $store -ErrorAction Continue
+            # A SAS in a store URL that is refused before any request (AzureSignIn.Tests.ps1 checks SAS and tokens in use).
+            Get-SiteBackup -Store "https://contoso.blob.core.windows.net/Not_A_Container?sv=2024-08-04&sp=rl&sig=$secret" -ErrorAction Continue
+            New-SiteBackup -Site $site -Store "https://contoso.blob.core.windows.net/?sv=2024-08-04&sig=$secret" -ErrorAction Continue
         } *>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.Exception.Message; $_.TargetObject; $_.FullyQualifiedErrorId } else { "$_" } }
     }
 

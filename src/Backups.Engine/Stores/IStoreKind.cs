@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SiteBackup.Engine.Stores;
 
 /// <summary>One kind of store: recognises its store strings and opens them. Registered in <see cref="StoreKinds"/>.</summary>
@@ -21,6 +19,6 @@ public interface IStoreKind
 
     /// <summary>Opens the store without creating it; throws InvalidArgument for a store string it cannot use.</summary>
     /// <param name="store">A store string of this kind.</param>
-    /// <param name="credential">The account, for a kind that needs one; the others ignore it.</param>
-    IBackupStore Open(string store, NetworkCredential? credential);
+    /// <param name="access">The credential and session sign-in, for a kind that needs them; the others ignore it.</param>
+    IBackupStore Open(string store, StoreAccess access);
 }

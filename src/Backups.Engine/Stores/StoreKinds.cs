@@ -27,11 +27,15 @@ public static class StoreKinds
     /// store is never an error, it is simply empty until the first backup.</param>
     /// <param name="credential">For an Azure Blob store, the account (see <see cref="AzureBlobStoreKind"/>); a folder
     /// store needs none and ignores it.</param>
-    public static IBackupStore Open(string? store, bool mustExist, NetworkCredential? credential = null)
+    public static IBackupStore Open(string? store, bool mustExist, NetworkCredential? credential = null) =>
+        Open(store, mustExist, StoreAccess.With(credential));
+
+    /// <summary>Opens a store, or the default store, with <paramref name="access"/> (a credential, a session's sign-in).</summary>
+    public static IBackupStore Open(string? store, bool mustExist, StoreAccess access)
     {
         bool isDefault = string.IsNullOrWhiteSpace(store);
         string location = isDefault ? DefaultLocation() : store!;
-        IBackupStore opened = Find(location).Open(location, credential);
+        IBackupStore opened = Find(location).Open(location, access);
         if (mustExist && !isDefault && !opened.Exists)
             throw new BackupException(BackupError.StoreNotFound, $"The store '{opened.Location}' does not exist.", opened.Location);
         return opened;

@@ -17,7 +17,7 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>The store: a folder path, <c>azblob://container/prefix</c>, or <c>wix://&lt;site-id&gt;</c> for Wix's own
+    /// <summary>The store: a folder path, <c>azblob://container/prefix</c> or a container URL (Azure Blob Storage), or <c>wix://&lt;site-id&gt;</c> for Wix's own
     /// backups of that site; the default store when not given. A piped record brings its own.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrWhiteSpace]
@@ -99,7 +99,11 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         bool ownSite = resolved is not null && site is not null && StoreKinds.TakesSiteCredential(resolved)
             && string.Equals(SiteKinds.GetSiteId(ResolveSite(site)), SiteKinds.GetSiteId(resolved), StringComparison.OrdinalIgnoreCase);
         var credential = StoreCredential ?? (ownSite ? Credential : null);
-        return StoreKinds.Open(resolved, mustExist, credential?.GetNetworkCredential());
+        return StoreKinds.Open(resolved, mustExist, new StoreAccess
+        {
+            Credential = credential?.GetNetworkCredential(),
+            SessionToken = resource => AzSession.GetToken(this, resource),
+        });
     }
 
     /// <summary>A store string with a folder path resolved against the current location; null for the default.</summary>

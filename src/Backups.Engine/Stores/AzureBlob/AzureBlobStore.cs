@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Azure;
+using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -23,18 +24,47 @@ namespace SiteBackup.Engine.Stores.AzureBlob;
 /// A record is one Put Blob, which replaces the blob whole: readers see the old record or the new one. Listing reads
 /// records only, never archives. Several machines share the store safely through the leases.
 /// </summary>
-internal sealed class AzureBlobStore(BlobContainerClient container, string prefix, AzureBlobStoreOptions options) : IBackupStore
+internal sealed class AzureBlobStore(BlobContainerClient container, string prefix, string location, string signIn, AzureBlobStoreOptions options) : IBackupStore
 {
     private const string LockBlob = "store.lock";
     private bool _containerKnown;
 
-    public string Location { get; } = $"{AzureBlobStoreKind.Scheme}://{container.Name}{(prefix.Length == 0 ? "" : "/" + prefix.TrimEnd('/'))}";
+    /// <summary>The store string without secrets: <c>azblob://container/prefix</c>, or the container URL without its query.</summary>
+    public string Location { get; } = location;
 
-    public bool Exists => Call(() =>
+    /// <summary>How the store signs in ("the managed identity of ..."), for messages.</summary>
+    public string SignIn { get; } = signIn;
+
+    public bool Exists
     {
-        if (!container.Exists().Value) return false;
-        return prefix.Length == 0 || container.GetBlobs(BlobTraits.None, BlobStates.None, prefix, CancellationToken.None).AsPages(pageSizeHint: 1).First().Values.Count > 0;
-    });
+        get
+        {
+            bool containerScoped = false;
+            try
+            {
+                if (!Call(() => container.Exists().Value)) return false;
+                if (prefix.Length == 0) return true;
+            }
+            catch (StoreNotWritableException)
+            {
+                // A SAS for this container alone may not read the container's properties. It may list its blobs,
+                // and a container that is not there answers that with ContainerNotFound.
+                containerScoped = true;
+            }
+            return Call(() =>
+            {
+                try
+                {
+                    var first = container.GetBlobs(BlobTraits.None, BlobStates.None, prefix, CancellationToken.None).AsPages(pageSizeHint: 1).First();
+                    return prefix.Length == 0 || first.Values.Count > 0;
+                }
+                catch (RequestFailedException e) when (containerScoped && e.Status == 404)
+                {
+                    return false;
+                }
+            });
+        }
+    }
 
     public IDisposable Lock(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -116,7 +146,7 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
         {
             throw new BackupException(BackupError.BackupNotFound, $"The archive of backup '{id}' is missing from the store '{Location}'.", id, e);
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException)
+        catch (Exception e) when (IsFailure(e))
         {
             throw Translate(e);
         }
@@ -134,7 +164,15 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
     private void EnsureContainer()
     {
         if (_containerKnown) return;
-        Call(() => container.CreateIfNotExists());
+        try
+        {
+            Call(() => container.CreateIfNotExists());
+        }
+        catch (StoreNotWritableException)
+        {
+            // A SAS for this container alone (or a role granted on it) may not create containers: the container is
+            // there, or the first write answers ContainerNotFound (StoreNotFound).
+        }
         _containerKnown = true;
     }
 
@@ -202,7 +240,7 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
         {
             return call();
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException)
+        catch (Exception e) when (IsFailure(e))
         {
             throw Translate(e);
         }
@@ -210,15 +248,22 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
 
     private void Call(Action call) => Call(() => { call(); return 0; });
 
+    /// <summary>What a call to Azure throws when it fails: an answer that refused it, a network failure (which
+    /// sync-over-async calls wrap), or no Entra ID token.</summary>
+    internal static bool IsFailure(Exception e) => e is RequestFailedException or AggregateException or AuthenticationFailedException;
+
     /// <summary>Azure errors as engine errors; messages name the store, never the account key.</summary>
     private Exception Translate(Exception e) => e switch
     {
+        // Entra ID gave no token (no managed identity here, a wrong secret, a session sign-in that ended).
+        AuthenticationFailedException a => new BackupException(BackupError.AuthenticationFailed,
+            $"Signing in to the store '{Location}' as {SignIn} failed: {a.Message}", Location, e),
         // The account is known but not allowed this (a SAS or a role that only reads): for a write, the store cannot
         // be written, and a restore can go on without its record.
         RequestFailedException { Status: 403, ErrorCode: "AuthorizationPermissionMismatch" or "AuthorizationFailure" } r => new StoreNotWritableException(BackupError.AuthenticationFailed,
-            $"Azure Storage does not allow this account to do this in the store '{Location}' ({r.ErrorCode}): it may read, not write.", Location, e),
+            $"Azure Storage does not allow {SignIn} to do this in the store '{Location}' ({r.ErrorCode}): it may only read (a read-only SAS or role), or the SAS is not one for this store.", Location, e),
         RequestFailedException { Status: 401 or 403 } r => new BackupException(BackupError.AuthenticationFailed,
-            $"Azure Storage refused the credentials for the store '{Location}' ({r.ErrorCode}).", Location, e),
+            $"Azure Storage refused {SignIn} for the store '{Location}' ({r.ErrorCode}).", Location, e),
         RequestFailedException { Status: 404 } r => new BackupException(BackupError.StoreNotFound,
             $"The store '{Location}' does not exist ({r.ErrorCode}).", Location, e),
         RequestFailedException { Status: 0 } or AggregateException => new BackupException(BackupError.OperationFailed,

@@ -58,7 +58,7 @@ internal sealed class BlobLease : IDisposable
             _lease.Renew();
             Lost = false;
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (AzureBlobStore.IsFailure(e) || e is HttpRequestException or OperationCanceledException)
         {
             // Tried again at the next tick; until then the lease may lapse.
             Lost = true;
@@ -73,7 +73,7 @@ internal sealed class BlobLease : IDisposable
         {
             _lease.Release();
         }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
+        catch (Exception e) when (AzureBlobStore.IsFailure(e) || e is HttpRequestException)
         {
             // The lease runs out by itself within one lease length.
         }

@@ -34,7 +34,7 @@ internal sealed class BlockUpload : Stream, IArchiveUpload
         {
             _blob.CommitBlockList(_ids);
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        catch (Exception e) when (AzureBlobStore.IsFailure(e))
         {
             throw _translate(e);
         }
@@ -70,7 +70,7 @@ internal sealed class BlockUpload : Stream, IArchiveUpload
             using var content = new MemoryStream(_block, 0, _filled, writable: false);
             _blob.StageBlock(id, content);
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or AggregateException)
+        catch (Exception e) when (AzureBlobStore.IsFailure(e))
         {
             throw _translate(e);
         }

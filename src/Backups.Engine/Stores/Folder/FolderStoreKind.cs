@@ -1,4 +1,3 @@
-using System.Net;
 
 namespace SiteBackup.Engine.Stores.Folder;
 
@@ -11,5 +10,5 @@ internal sealed class FolderStoreKind : IStoreKind
 
     public bool IsLocal => true;
 
-    public IBackupStore Open(string store, NetworkCredential? credential) => new FolderStore(store);
+    public IBackupStore Open(string store, StoreAccess access) => new FolderStore(store);
 }

@@ -20,7 +20,7 @@ internal sealed class WixPlatformStoreKind : IStoreKind
 
     public bool TakesSiteCredential => true;
 
-    public IBackupStore Open(string store, NetworkCredential? credential) => Open(store, credential, WixOptions.FromEnvironment());
+    public IBackupStore Open(string store, StoreAccess access) => Open(store, access.Credential, WixOptions.FromEnvironment());
 
     internal static WixPlatformStore Open(string store, NetworkCredential? credential, WixOptions options)
     {
