@@ -28,4 +28,9 @@ public enum BackupError
     /// <summary>A destination of a restore does not allow what a restore does to it (a Wix app collection whose
     /// capabilities do not let it be emptied or written): refused before anything is written.</summary>
     CollectionNotWritable,
+    /// <summary>The backup is encrypted and no key was given (-EncryptionKey), or the store requires encryption and
+    /// a backup into it was given none.</summary>
+    EncryptionKeyRequired,
+    /// <summary>The key given is not the one the backup was encrypted with: refused before anything is read or written.</summary>
+    EncryptionKeyMismatch,
 }

@@ -1,4 +1,5 @@
 using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Archive.Encryption;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Retention;
 using SiteBackup.Engine.Sources;
@@ -141,13 +142,14 @@ public static class BackupOperation
         {
             backup = backup with { StartedDate = clock.GetUtcNow() };
             store.SaveBackup(backup);
-            var (collections, size) = await WriteArchiveAsync(request, backup, snapshot, selected, progress, cancellationToken);
+            var (collections, size, encryption) = await WriteArchiveAsync(request, backup, snapshot, selected, progress, cancellationToken);
             backup = backup with
             {
                 Status = BackupStatus.Ready,
                 FinishedDate = clock.GetUtcNow(),
                 SizeInBytes = size,
                 Collections = collections,
+                Encryption = encryption,
             };
         }
         catch (Exception e)
@@ -169,7 +171,7 @@ public static class BackupOperation
         }
     }
 
-    private static async Task<(IReadOnlyList<BackupCollection>, long)> WriteArchiveAsync(
+    private static async Task<(IReadOnlyList<BackupCollection>, long, BackupEncryption?)> WriteArchiveAsync(
         BackupRequest request, BackupRecord backup, ISiteSnapshot snapshot, IReadOnlyList<CollectionInfo> selected,
         IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
@@ -181,7 +183,8 @@ public static class BackupOperation
         long overallDone = 0;
 
         using var upload = request.Store.BeginArchive(backup.Id);
-        using (var writer = new ArchiveWriter(upload.Stream, request.Compression))
+        using var seal = request.EncryptionKey is { } key ? ArchiveEncryption.Begin(upload.Stream, key) : null;
+        using (var writer = new ArchiveWriter(seal?.Stream ?? upload.Stream, request.Compression))
         {
             for (int i = 0; i < selected.Count; i++)
             {
@@ -220,7 +223,8 @@ public static class BackupOperation
             var collections = writer.Collections
                 .Select(c => new BackupCollection { Id = c.Id, DisplayName = c.DisplayName, ItemCount = c.ItemCount })
                 .ToList();
-            return (collections, upload.Commit());
+            seal?.Complete();
+            return (collections, upload.Commit(), seal?.Encryption);
         }
     }
 

@@ -19,6 +19,9 @@ public sealed record BackupRequest
     public bool Force { get; init; }
 
     public CompressionLevel Compression { get; init; } = CompressionLevel.Optimal;
+
+    /// <summary>Seals the archive with this key (AES-256-GCM); null writes it unencrypted.</summary>
+    public Archive.Encryption.ArchiveKey? EncryptionKey { get; init; }
     public TimeSpan LockTimeout { get; init; } = LockWait.Timeout;
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 

@@ -1,4 +1,5 @@
 using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Archive.Encryption;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Sources;
@@ -28,7 +29,7 @@ public static class RestoreOperation
             // transaction (a site that cannot be opened or stays locked), the destinations in it.
             var backup = BackupCatalog.Get(store, request.BackupId);
             var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
-            using var opened = PlannedArchive.Open(store, backup, plan);
+            using var opened = PlannedArchive.Open(store, backup, plan, request.EncryptionKey);
             await using var restore = await request.Site.BeginRestoreAsync(new RestoreStart
             {
                 Targets = plan.Select((step, i) => new RestoreTarget(opened.Entries[i], step.Destination)).ToList(),
@@ -124,7 +125,7 @@ public static class RestoreOperation
             var backup = BackupCatalog.Get(request.Store, request.BackupId);
             var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
             IReadOnlyList<CollectionInfo> creatable;
-            using (var opened = PlannedArchive.Open(request.Store, backup, plan))
+            using (var opened = PlannedArchive.Open(request.Store, backup, plan, request.EncryptionKey))
             {
                 // With -CreateMissing, what the archive defines is there to be created under its own name.
                 creatable = request.CreateMissing
@@ -161,9 +162,9 @@ public static class RestoreOperation
         /// <summary>The manifest's entry of each step of the plan, in the plan's order.</summary>
         public IReadOnlyList<ManifestCollection> Entries => entries;
 
-        public static PlannedArchive Open(IBackupStore store, BackupRecord backup, IReadOnlyList<RestoreStep> plan)
+        public static PlannedArchive Open(IBackupStore store, BackupRecord backup, IReadOnlyList<RestoreStep> plan, ArchiveKey? key)
         {
-            var stream = store.OpenArchive(backup.Id);
+            var stream = ArchiveEncryption.OpenForReading(store, backup, key);
             try
             {
                 var reader = ArchiveReader.Open(stream, backup.Id);

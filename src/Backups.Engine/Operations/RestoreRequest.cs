@@ -23,6 +23,9 @@ public sealed record RestoreRequest
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>The key of an encrypted backup; ignored for one that is not encrypted.</summary>
+    public Archive.Encryption.ArchiveKey? EncryptionKey { get; init; }
+
     /// <summary>Create the site when it does not exist, and collections it lacks, from the backup's definitions
     /// (-CreateMissing). Without it a restore writes only into collections that exist.</summary>
     public bool CreateMissing { get; init; }

@@ -1,4 +1,5 @@
 using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Archive.Encryption;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 
@@ -13,7 +14,14 @@ namespace SiteBackup.Engine.Operations;
 public static class VerifyOperation
 {
     public static VerificationResult Run(
-        Stores.IBackupStore store, BackupRecord backup, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
+        Stores.IBackupStore store, BackupRecord backup, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Run(store, backup, key: null, progress, cancellationToken);
+
+    /// <summary>Verifies <paramref name="backup"/>, opening it with <paramref name="key"/> when it is encrypted. Without
+    /// a key, an encrypted backup is checked as far as it can be (its header names the record's key, its length is
+    /// whole) and reported as not verified; with a key that is not its own, EncryptionKeyMismatch is thrown.</summary>
+    public static VerificationResult Run(
+        Stores.IBackupStore store, BackupRecord backup, ArchiveKey? key, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var problems = new List<ArchiveProblem>();
         if (store is Stores.IPlatformStore)
@@ -27,9 +35,25 @@ public static class VerifyOperation
             return new VerificationResult { Backup = backup, Verified = false, Problems = problems };
         }
 
+        if (backup.Encryption is not null && key is null)
+        {
+            try
+            {
+                problems.AddRange(ArchiveEncryption.CheckWithoutKey(store, backup).Select(p => new ArchiveProblem(null, p)));
+            }
+            catch (BackupException e)
+            {
+                problems.Add(new ArchiveProblem(null, e.Message));
+            }
+            if (problems.Count > 0) return new VerificationResult { Backup = backup, Problems = problems };
+            problems.Add(new ArchiveProblem(null,
+                $"Not verified: the archive is encrypted ({backup.Encryption}) and no -EncryptionKey was given. Its header names the record's key and its length is whole; its content can be checked only with the key."));
+            return new VerificationResult { Backup = backup, Verified = false, Problems = problems };
+        }
+
         try
         {
-            using var stream = store.OpenArchive(backup.Id);
+            using var stream = ArchiveEncryption.OpenForReading(store, backup, key);
             using var archive = ArchiveReader.Open(stream, backup.Id);
             CompareWithRecord(archive.Manifest, backup, problems);
             try
@@ -67,8 +91,9 @@ public static class VerifyOperation
                 }
             }
         }
-        catch (BackupException e)
+        catch (BackupException e) when (e.Error != BackupError.EncryptionKeyMismatch)
         {
+            // (A key that is not the backup's is the caller's mistake, not a fault of the archive: it is thrown.)
             problems.Add(new ArchiveProblem(null, e.Message));
         }
         return new VerificationResult { Backup = backup, Problems = problems };

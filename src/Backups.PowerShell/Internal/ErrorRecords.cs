@@ -34,6 +34,8 @@ internal static class ErrorRecords
         BackupError.StoreLocked => ErrorCategory.ResourceBusy,
         BackupError.OperationFailed => ErrorCategory.WriteError,
         BackupError.Canceled => ErrorCategory.OperationStopped,
+        BackupError.EncryptionKeyRequired => ErrorCategory.InvalidArgument,
+        BackupError.EncryptionKeyMismatch => ErrorCategory.SecurityError,
         _ => ErrorCategory.NotSpecified,
     };
 }
