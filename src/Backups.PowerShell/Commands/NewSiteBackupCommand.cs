@@ -4,6 +4,7 @@ using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Stores;
 using SiteBackup.PowerShell.Completion;
+using SiteBackup.PowerShell.Internal;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -42,6 +43,11 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Encrypts the archive with this passphrase or raw 256-bit key (AES-256-GCM); the record names the key's
+    /// id, never the key.</summary>
+    [Parameter]
+    public System.Security.SecureString? EncryptionKey { get; set; }
+
     /// <summary>Into Wix's own backups (<c>-Store wix://&lt;site-id&gt;</c>): returns the Pending record at once instead
     /// of waiting until Wix has taken the backup, for runbooks that look again later.</summary>
     [Parameter]
@@ -49,8 +55,10 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
 
     protected override void ProcessRecord() => ForEachItem(() =>
     {
+        using var key = EncryptionKeys.From(EncryptionKey);
         var request = new BackupRequest
         {
+            EncryptionKey = key,
             Site = OpenSite(Site),
             Store = OpenStore(Store, mustExist: false, Site),
             Type = Type,
@@ -60,6 +68,8 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         };
         if (request.Store is IPlatformStore platform)
         {
+            if (key is not null)
+                throw new BackupException(BackupError.InvalidArgument, $"Wix keeps its own backups on its platform, where SiteBackup cannot encrypt them: '{platform.Location}' takes no -EncryptionKey.", platform.Location);
             BackUpOnPlatform(platform, request);
             return;
         }

@@ -6,6 +6,7 @@ using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
 using SiteBackup.Engine.Stores;
 using SiteBackup.PowerShell.Completion;
+using SiteBackup.PowerShell.Internal;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -32,6 +33,10 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
     public Hashtable? Destination { get; set; }
 
 
+    /// <summary>The passphrase or raw key of an encrypted backup; a backup that is not encrypted ignores it.</summary>
+    [Parameter]
+    public System.Security.SecureString? EncryptionKey { get; set; }
+
     /// <summary>Restores without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -52,8 +57,10 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
         // Into its own site, a backup's site connects as the user it was taken as, unless -Credential or the
         // environment names another.
         var site = Site is null ? OpenSite(backup.SiteId, backup.SiteUser, CreateMissing) : OpenSite(Site, mayNotExist: CreateMissing);
+        using var key = EncryptionKeys.From(EncryptionKey);
         var request = new RestoreRequest
         {
+            EncryptionKey = key,
             BackupId = backup.Id,
             Store = store,
             Site = site,

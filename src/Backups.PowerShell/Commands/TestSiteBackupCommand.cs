@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using SiteBackup.Engine.Operations;
+using SiteBackup.PowerShell.Internal;
 
 namespace SiteBackup.PowerShell.Commands;
 
@@ -17,13 +18,20 @@ public sealed class TestSiteBackupCommand : BackupTargetCommand
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>The passphrase or raw key of encrypted backups. Without it an encrypted backup is checked as far as
+    /// it can be without the key and reported as not verified; with a key that is not its own, an
+    /// EncryptionKeyMismatch error.</summary>
+    [Parameter]
+    public System.Security.SecureString? EncryptionKey { get; set; }
+
     protected override void ProcessRecord()
     {
         int expected = InputObject?.Length ?? 1;
         int done = 0;
         ForEachBackup((store, backup) =>
         {
-            var result = RunEngine((progress, cancel) => Task.Run(() => VerifyOperation.Run(store, backup, progress, cancel), cancel));
+            using var key = EncryptionKeys.From(EncryptionKey);
+            var result = RunEngine((progress, cancel) => Task.Run(() => VerifyOperation.Run(store, backup, key, progress, cancel), cancel));
             foreach (var problem in result.Problems)
                 WriteVerbose($"Backup {backup.Id}{(problem.Collection is null ? "" : $", collection '{problem.Collection}'")}: {problem.Message}");
             if (result.Verified)

@@ -1,4 +1,5 @@
 using SiteBackup.Engine.Archive;
+using SiteBackup.Engine.Archive.Encryption;
 using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Tests.Support;
 using Xunit.Abstractions;
@@ -44,10 +45,51 @@ public class ArchiveFuzzTests(ITestOutputHelper output)
         Assert.True(refused > Rounds * 9 / 10, $"only {refused} of {Rounds} damaged archives were refused");
     }
 
-    private static List<string> ReadAll(byte[] archive)
+    /// <summary>The same damage to sealed archives (in 4 KiB chunks, so that it lands in many): every archive the
+    /// damage changed must be refused, as ArchiveCorrupt, with no item read from it.</summary>
+    [Fact]
+    public void Damaged_encrypted_archives_are_all_refused()
+    {
+        string[] people = Enumerable.Range(1, 1500).Select(i => "{\"id\":" + i + ",\"name\":\"person " + i + "\",\"note\":\"" + Guid.NewGuid() + "\"}").ToArray();
+        byte[] zip = ArchiveFiles.Write(("people", people)).ToArray();
+        string key = ArchiveKey.NewRawKey();
+        using var target = new MemoryStream();
+        var (header, contentKey) = EncryptionHeader.New(ArchiveKey.From(key), 4096);
+        using (var sealing = new EncryptingStream(target, header, contentKey))
+        {
+            sealing.Write(zip);
+            sealing.Complete();
+        }
+        byte[] valid = target.ToArray();
+        Assert.True(valid.Length > 4 * 4096);
+        var expected = ReadAll(zip);
+        Assert.Equal(expected, ReadAll(DecryptingStream.Open(new MemoryStream(valid), ArchiveKey.From(key), "fuzz", header.KeyIdText)));
+        var random = new Random(20261202);
+        int refused = 0, unchanged = 0;
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            byte[] damaged = Damage(valid, random);
+            if (damaged.AsSpan().SequenceEqual(valid))
+            {
+                unchanged++;
+                continue;
+            }
+            var e = Assert.Throws<BackupException>(() => ReadAll(DecryptingStream.Open(new MemoryStream(damaged), ArchiveKey.From(key), "fuzz", header.KeyIdText)));
+            Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
+            refused++;
+        }
+
+        output.WriteLine($"{Rounds} damaged encrypted archives: {refused} refused, {unchanged} left unchanged by the damage");
+        Assert.True(refused > Rounds * 9 / 10);
+    }
+
+    private static List<string> ReadAll(byte[] archive) => ReadAll(new MemoryStream(archive));
+
+    private static List<string> ReadAll(Stream archive)
     {
         var items = new List<string>();
-        using var reader = ArchiveReader.Open(new MemoryStream(archive), "fuzz");
+        using var reader = ArchiveReader.Open(archive, "fuzz");
         foreach (var collection in reader.Manifest.Collections)
         {
             using var read = reader.OpenCollection(collection);

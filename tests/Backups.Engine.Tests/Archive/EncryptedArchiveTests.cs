@@ -200,9 +200,11 @@ public class EncryptedStreamTests
         return (target.ToArray(), plain);
     }
 
+    private static string KeyIdOf(string key) => EncryptionHeader.New(ArchiveKey.From(key), 4096).Header.KeyIdText;
+
     private static byte[] ReadAll(byte[] sealedBytes, string key)
     {
-        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b");
+        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b", KeyIdOf(key));
         using var copy = new MemoryStream();
         opened.CopyTo(copy);
         return copy.ToArray();
@@ -219,7 +221,7 @@ public class EncryptedStreamTests
         string key = ArchiveKey.NewRawKey();
         var (sealedBytes, plain) = Seal(length, key);
         Assert.Equal(plain, ReadAll(sealedBytes, key));
-        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b");
+        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b", KeyIdOf(key));
         Assert.Equal(length, opened.Length);
         var random = new Random(7);
         for (int i = 0; i < 50 && length > 0; i++)
@@ -241,7 +243,7 @@ public class EncryptedStreamTests
         var (sealedBytes, _) = Seal(length, key);
         // Two whole chunks are left: a length a sealed stream can have, but its last chunk was not sealed as last.
         int cut = EncryptionHeader.Size + 2 * (4096 + EncryptingStream.TagSize);
-        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(sealedBytes[..cut]), ArchiveKey.From(key), "b"));
+        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(sealedBytes[..cut]), ArchiveKey.From(key), "b", KeyIdOf(key)));
         Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
         Assert.Contains("last chunk", e.Message, StringComparison.Ordinal);
     }
@@ -254,13 +256,13 @@ public class EncryptedStreamTests
         var (header, contentKey) = EncryptionHeader.New(ArchiveKey.From(key), 4096);
         using (var sealing = new EncryptingStream(target, header, contentKey)) sealing.Write(new byte[3 * 4096 + 5]);
         Assert.Equal(BackupError.ArchiveCorrupt,
-            Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(target.ToArray()), ArchiveKey.From(key), "b")).Error);
+            Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(target.ToArray()), ArchiveKey.From(key), "b", KeyIdOf(key))).Error);
     }
 
     [Fact]
     public void A_stream_that_is_not_sealed_at_all_is_refused_as_such()
     {
-        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream("PK\u0003\u0004 a plain zip"u8.ToArray()), ArchiveKey.From(ArchiveKey.NewRawKey()), "b"));
+        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream("PK\u0003\u0004 a plain zip"u8.ToArray()), ArchiveKey.From(ArchiveKey.NewRawKey()), "b", "0000000000000000"));
         Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
     }
 }

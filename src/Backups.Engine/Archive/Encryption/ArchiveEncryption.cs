@@ -41,7 +41,7 @@ public static class ArchiveEncryption
         var stream = store.OpenArchive(backup.Id);
         try
         {
-            return DecryptingStream.Open(stream, key, backup.Id);
+            return DecryptingStream.Open(stream, key, backup.Id, backup.Encryption.KeyId);
         }
         catch
         {

@@ -55,10 +55,13 @@ internal sealed class DecryptingStream : Stream
     }
 
     /// <summary>Opens <paramref name="source"/> with <paramref name="key"/>: EncryptionKeyMismatch when it is not the
-    /// archive's key, ArchiveCorrupt when the archive does not hold together.</summary>
-    public static DecryptingStream Open(Stream source, ArchiveKey key, string backupId)
+    /// archive's key, ArchiveCorrupt when the archive does not hold together. A header whose key id is not
+    /// <paramref name="recordedKeyId"/> (the record's) is damage, not a wrong key.</summary>
+    public static DecryptingStream Open(Stream source, ArchiveKey key, string backupId, string recordedKeyId)
     {
         var header = ReadHeader(source, backupId);
+        if (!string.Equals(header.KeyIdText, recordedKeyId, StringComparison.Ordinal))
+            throw ArchiveReader.Corrupt(backupId, $"the encrypted archive is not sound: its header names key id {header.KeyIdText}, its record {recordedKeyId}");
         byte[] contentKey = header.Unlock(key)
             ?? throw new BackupException(BackupError.EncryptionKeyMismatch,
                 $"Backup '{backupId}' was encrypted with another {(header.Passphrase ? EncryptionKinds.Passphrase : EncryptionKinds.RawKey)} (key id {header.KeyIdText}); the key given is not it.", backupId);

@@ -94,7 +94,7 @@ internal sealed record EncryptionHeader(bool Passphrase, int ChunkSize, int Iter
         int chunk = BinaryPrimitives.ReadInt32BigEndian(bytes[12..]);
         int iterations = BinaryPrimitives.ReadInt32BigEndian(bytes[16..]);
         bool valid = bytes[9] is 1 or 2 && chunk is >= 4096 and <= 16 * 1024 * 1024
-            && (passphrase ? iterations is >= 100_000 and <= 10_000_000 : iterations == 0)
+            && (passphrase ? iterations is >= 100_000 and <= 10_000_000 : iterations == 0 && !bytes[20..36].ContainsAnyExcept((byte)0))
             && bytes[10] == 0 && bytes[11] == 0 && !bytes[76..Size].ContainsAnyExcept((byte)0);
         if (!valid) return (null, "its encryption header holds values no SiteBackup writes");
         return (new EncryptionHeader(passphrase, chunk, iterations, bytes[20..36].ToArray(), bytes[36..68].ToArray(), bytes[68..76].ToArray()), null);
