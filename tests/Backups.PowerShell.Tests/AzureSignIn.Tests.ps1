@@ -104,7 +104,7 @@ Describe 'An Azure Blob store named by its URL signs in with Entra ID, needing n
         Get-SiteContent $site | Should -Be $expected
         $asked = @(Get-EntraRequests | Where-Object path -eq '/msi/token')
         $asked.Count | Should -BeGreaterThan 0
-        $asked | ForEach-Object { $_.identityHeaderRight | Should -BeTrue; $_.resource | Should -Match '^https://storage\.azure\.com/?$' }
+        $asked | ForEach-Object { $_.identityHeaderRight | Should -BeTrue; $_.resource | Should -Match '^https://storage\.azure\.com/?$'; $_.apiVersion | Should -Be '2019-08-01' }
         @(Get-EntraRequests | Where-Object path -ne '/msi/token').Count | Should -Be 0 -Because 'nothing else was asked'
 
         # The same store, read with the account key over the same endpoint: the backup is really there.
@@ -124,7 +124,7 @@ Describe 'An Azure Blob store named by its URL signs in with Entra ID, needing n
         $output | Should -Contain 'backup: Ready' -Because ($output -join "`n")
         $asked = @(Get-EntraRequests | Where-Object { $_.path -eq '/metadata/identity/oauth2/token' -and $_.status -eq 200 })
         $asked.Count | Should -BeGreaterThan 0 -Because "$((Get-EntraRequests | ForEach-Object { "$($_.method) $($_.path) $($_.status)" }) -join '; ')"
-        $asked | ForEach-Object { $_.metadataHeader | Should -Be 'true'; $_.clientId | Should -Be $userAssigned }
+        $asked | ForEach-Object { $_.metadataHeader | Should -Be 'true'; $_.clientId | Should -Be $userAssigned; $_.resource | Should -Match '^https://storage\.azure\.com/?$'; $_.apiVersion | Should -Not -BeNullOrEmpty }
     }
 
     It 'as a service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, and names it when its secret is wrong' {
@@ -139,6 +139,10 @@ Describe 'An Azure Blob store named by its URL signs in with Entra ID, needing n
         $token[0].grantType | Should -Be 'client_credentials'
         $token[0].scope | Should -Be 'https://storage.azure.com/.default'
         $token[0].clientSecretRight | Should -BeTrue
+
+        $incomplete = Invoke-SignedIn @{ AZURE_CLIENT_ID = $clientId; AZURE_CLIENT_SECRET = $clientSecret } "Get-SiteBackup -Store '$store' -ErrorAction Stop"
+        ($incomplete -join "`n") | Should -Match '(?s)^error: AuthenticationFailed: .*AZURE_TENANT_ID is not'
+        ($incomplete -join "`n") | Should -Not -Match $clientSecret
 
         $wrongSecret = 'wrong-' + [guid]::NewGuid().ToString('N')
         $failed = Invoke-SignedIn ($principal + @{ AZURE_CLIENT_SECRET = $wrongSecret }) "Get-SiteBackup -Store '$store' -ErrorAction Stop"
@@ -163,11 +167,14 @@ New-Module -Name Az.Accounts -ScriptBlock {
     }
     function Get-AskedResources { `$script:asked }
 } | Import-Module
+`$token = 'the runbook''s own'; `$context = 'also its own'
 'backup: ' + (New-SiteBackup -Site '$site' -Store '$store').Status
 'asked: ' + ((Get-AskedResources) -join ',')
+'variables: ' + `$token + ', ' + `$context + ', ' + [bool](Get-Variable resource -ErrorAction Ignore)
 "@
         $output | Should -Contain 'backup: Ready' -Because ($output -join "`n")
         $output | Should -Contain 'asked: https://storage.azure.com/'
+        $output | Should -Contain "variables: the runbook's own, also its own, False" -Because 'asking Az for a token leaves the caller''s variables alone'
     }
 
     It "fails clearly when the session's Az token has ended" {

@@ -26,7 +26,7 @@ namespace SiteBackup.EntraStandIn;
 /// <item>an Entra ID authority (HTTPS only, as clients require): instance discovery, the tenant's OpenID configuration,
 /// and the v2.0 token endpoint for the client credentials grant (401 <c>invalid_client</c> for a wrong secret).</item>
 /// </list>
-/// Tokens are JWTs with the claims Azure Storage reads (<c>aud</c> https://storage.azure.com, an <c>iss</c> of
+/// Tokens are JWTs with the claims Azure Storage reads (<c>aud</c> the resource asked for, an <c>iss</c> of
 /// sts.windows.net, <c>iat</c>, <c>nbf</c>, <c>exp</c>), unsigned, as Azurite's basic OAuth mode accepts them. Every
 /// request is logged as one JSON line, with whether the secret it carried was right but never the secret itself.
 /// </summary>
@@ -95,15 +95,20 @@ public sealed class TokenServer : IAsyncDisposable
             entry["identityHeaderRight"] = header.ToString() == options.IdentityHeader;
             if (header.ToString() != options.IdentityHeader) return (401, Error("unauthorized_client", "The X-IDENTITY-HEADER is wrong."));
             entry["clientId"] = (string?)request.Query["client_id"];
+            if (request.Query["api-version"] != "2019-08-01") return (400, Error("invalid_request", "api-version 2019-08-01 is the one this endpoint serves"));
+            if (string.IsNullOrEmpty(resource)) return (400, Error("invalid_request", "resource is required"));
             return (200, ManagedIdentityAnswer(resource, request.Query["client_id"]));
         }
         if (request.Method == "GET" && path == "/metadata/identity/oauth2/token")
         {
             string? resource = request.Query["resource"];
             entry["resource"] = resource;
+            entry["apiVersion"] = (string?)request.Query["api-version"];
             entry["metadataHeader"] = request.Headers["Metadata"].ToString();
             if (request.Headers["Metadata"].ToString() != "true") return (400, Error("invalid_request", "Required metadata header not specified"));
             entry["clientId"] = (string?)request.Query["client_id"];
+            if (string.IsNullOrEmpty(request.Query["api-version"])) return (400, Error("invalid_request", "api-version is required"));
+            if (string.IsNullOrEmpty(resource)) return (400, Error("invalid_request", "resource is required"));
             return (200, ManagedIdentityAnswer(resource, request.Query["client_id"]));
         }
         if (request.Method == "GET" && path == "/metadata/instance/compute")
@@ -159,18 +164,18 @@ public sealed class TokenServer : IAsyncDisposable
                 ["token_type"] = "Bearer",
                 ["expires_in"] = (long)options.TokenLifetime.TotalSeconds,
                 ["ext_expires_in"] = (long)options.TokenLifetime.TotalSeconds,
-                ["access_token"] = Jwt(options.ClientId),
+                ["access_token"] = Jwt(options.ClientId, ((string?)form["scope"] ?? "").Replace("/.default", "", StringComparison.Ordinal)),
             });
         }
         return (404, Error("not_found", $"{request.Method} {path} is not served here"));
     }
 
-    private JsonObject ManagedIdentityAnswer(string? resource, string? clientId)
+    private JsonObject ManagedIdentityAnswer(string resource, string? clientId)
     {
         var expires = DateTimeOffset.UtcNow + options.TokenLifetime;
         return new JsonObject
         {
-            ["access_token"] = Jwt(clientId ?? "system-assigned"),
+            ["access_token"] = Jwt(clientId ?? "system-assigned", resource!),
             ["expires_on"] = expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["expires_in"] = ((long)options.TokenLifetime.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["resource"] = resource,
@@ -179,13 +184,15 @@ public sealed class TokenServer : IAsyncDisposable
         };
     }
 
-    private string Jwt(string subject)
+    /// <summary>A token for <paramref name="audience"/> (the resource asked for, without a trailing slash): a token
+    /// asked for the wrong resource is one Azure Storage refuses.</summary>
+    private string Jwt(string subject, string audience)
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string header = Base64Url("""{"alg":"RS256","typ":"JWT"}""");
         string payload = Base64Url(JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["aud"] = "https://storage.azure.com", ["iss"] = $"https://sts.windows.net/{Tenant}/", ["iat"] = now, ["nbf"] = now - 60,
+            ["aud"] = audience.TrimEnd('/'), ["iss"] = $"https://sts.windows.net/{Tenant}/", ["iat"] = now, ["nbf"] = now - 60,
             ["exp"] = now + (long)options.TokenLifetime.TotalSeconds, ["sub"] = subject, ["appid"] = subject, ["tid"] = Tenant,
         }));
         return $"{header}.{payload}.{Base64Url("unsigned: for Azurite's basic OAuth mode only")}";

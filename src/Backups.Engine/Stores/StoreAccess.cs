@@ -19,8 +19,16 @@ public sealed record StoreAccess
     /// </summary>
     public Func<string, SessionToken?>? SessionToken { get; init; }
 
+    /// <summary>False where no Entra ID sign-in may be attempted (tab completion, which must not wait on a managed
+    /// identity endpoint): a store that would need one is AuthenticationFailed.</summary>
+    public bool SignInWithEntraId { get; init; } = true;
+
     public static StoreAccess With(NetworkCredential? credential) => credential is null ? None : new StoreAccess { Credential = credential };
 }
 
 /// <summary>A bearer token the caller's session holds, and when it ends. It is a secret: never written or shown.</summary>
-public sealed record SessionToken(string Token, DateTimeOffset ExpiresOn, string Source);
+public sealed record SessionToken(string Token, DateTimeOffset ExpiresOn, string Source)
+{
+    /// <summary>Where it came from and until when; never the token.</summary>
+    public override string ToString() => $"{Source}, until {ExpiresOn:u}";
+}

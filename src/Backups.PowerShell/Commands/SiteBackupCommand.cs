@@ -29,8 +29,9 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
     [Credential]
     public PSCredential? Credential { get; set; }
 
-    /// <summary>The account of an Azure Blob store: its name as the user name and its key as the password (or a
-    /// whole connection string as the password). Without it, AZURE_STORAGE_CONNECTION_STRING.</summary>
+    /// <summary>The account of an Azure Blob store: its name as the user name and its key as the password, a SAS token
+    /// as the password, or a whole connection string as the password. Without it: a SAS in the store URL,
+    /// AZURE_STORAGE_CONNECTION_STRING for azblob://, or Entra ID for a store named by its URL.</summary>
     [Parameter]
     [Credential]
     public PSCredential? StoreCredential { get; set; }

@@ -40,7 +40,7 @@ internal static class CompletionContext
     /// inside <see cref="WithinTimeLimit"/>: a remote store's existence is a request.</summary>
     public static IBackupStore? OpenStore(StoreArgument store)
     {
-        var opened = StoreKinds.Open(store.Location, mustExist: false, store.Credential);
+        var opened = StoreKinds.Open(store.Location, mustExist: false, new StoreAccess { Credential = store.Credential, SignInWithEntraId = false });
         return opened.Exists ? opened : null;
     }
 

@@ -30,10 +30,11 @@ internal static class AzSession
         PSObject? answer;
         try
         {
-            answer = cmdlet.InvokeCommand.InvokeScript(Script, false, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, resource)
+            // A scope of its own: the script's variables ($token, $context) must not land in the caller's.
+            answer = cmdlet.InvokeCommand.InvokeScript(Script, true, System.Management.Automation.Runspaces.PipelineResultTypes.None, null, resource)
                 .FirstOrDefault(o => o is not null);
         }
-        catch (RuntimeException e)
+        catch (RuntimeException e) when (e is not PipelineStoppedException)
         {
             throw new BackupException(BackupError.AuthenticationFailed,
                 $"This session is signed in to Azure (Az.Accounts), but it gave no token for Azure Storage: {e.Message}", resource, e);
@@ -49,10 +50,10 @@ internal static class AzSession
             PSObject { BaseObject: string plain } => plain,
             _ => null,
         };
-        var expires = LanguagePrimitives.ConvertTo<DateTimeOffset>(answer.Properties["ExpiresOn"]?.Value);
-        if (string.IsNullOrEmpty(token))
+        bool dated = LanguagePrimitives.TryConvertTo<DateTimeOffset>(answer.Properties["ExpiresOn"]?.Value, out var expires);
+        if (string.IsNullOrEmpty(token) || !dated)
             throw new BackupException(BackupError.AuthenticationFailed,
-                $"This session's Az sign-in ({account}) gave no token for Azure Storage.", resource);
+                $"This session's Az sign-in ({account}) gave no token for Azure Storage, or none with an end time.", resource);
         return new SessionToken(token, expires, $"this session's Az sign-in ({account})");
     }
 }

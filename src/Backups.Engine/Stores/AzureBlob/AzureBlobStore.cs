@@ -140,7 +140,9 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
     {
         try
         {
-            return container.GetBlobClient(ArchiveName(CheckId(id))).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 1 << 20 });
+            return new TranslatingReadStream(
+                container.GetBlobClient(ArchiveName(CheckId(id))).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 1 << 20 }),
+                Translate);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

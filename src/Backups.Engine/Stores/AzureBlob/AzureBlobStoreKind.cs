@@ -50,7 +50,11 @@ internal sealed class AzureBlobStoreKind : IStoreKind
 
     /// <summary>A store string taken apart: the container, the prefix (empty, or ending in '/'), the location as it is
     /// shown and recorded (no query, so no SAS), and for a URL the service endpoint, the account and the SAS.</summary>
-    internal sealed record StoreName(string Container, string Prefix, string Location, Uri? Service, string? Account, string? Sas);
+    internal sealed record StoreName(string Container, string Prefix, string Location, Uri? Service, string? Account, string? Sas)
+    {
+        /// <summary>The location only: the SAS is a secret.</summary>
+        public override string ToString() => Location;
+    }
 
     public static StoreName Parse(string store)
     {
@@ -65,16 +69,23 @@ internal sealed class AzureBlobStoreKind : IStoreKind
 
         if (!Uri.TryCreate(store, UriKind.Absolute, out var uri) || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
             throw Invalid("A store URL is https://<account>.blob.core.windows.net/<container>/<optional-prefix>, optionally with a SAS as its query.", "https://");
-        var parts = new BlobUriBuilder(uri);
         string authority = uri.GetLeftPart(UriPartial.Authority);
-        // IP style (Azurite, Azure Stack): the account is the first segment of the path, not part of the host name.
-        bool ipStyle = !string.IsNullOrEmpty(parts.AccountName) && !uri.Host.StartsWith(parts.AccountName + ".", StringComparison.OrdinalIgnoreCase);
-        var service = new Uri(ipStyle ? $"{authority}/{parts.AccountName}" : authority);
-        string name = CheckContainer((parts.BlobContainerName ?? "").ToLowerInvariant(), service.ToString());
-        string blobPrefix = CheckPrefix(parts.BlobName ?? "", $"{service}/{name}");
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
+        // Path style (Azurite, Azure Stack, an emulator): on an IP address or localhost, the account is the first
+        // segment of the path. Anywhere else the host names the account (<account>.blob.<endpoint suffix>) or is a
+        // custom domain of one, and the path begins with the container.
+        bool pathStyle = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || uri.IsLoopback && !uri.Host.Contains('.', StringComparison.Ordinal);
+        string? account = pathStyle
+            ? (segments.Count > 0 ? segments[0] : null)
+            : uri.Host.Contains(".blob.", StringComparison.OrdinalIgnoreCase) ? uri.Host[..uri.Host.IndexOf('.', StringComparison.Ordinal)] : null;
+        if (pathStyle && segments.Count > 0) segments.RemoveAt(0);
+        var service = new Uri(pathStyle ? $"{authority}/{account}" : authority);
+        string shownService = service.ToString().TrimEnd('/');
+        string name = CheckContainer(segments.Count > 0 ? segments[0].ToLowerInvariant() : "", shownService + "/");
+        string blobPrefix = CheckPrefix(string.Join('/', segments.Skip(1)), $"{shownService}/{name}");
         string sas = uri.Query.TrimStart('?');
-        return new StoreName(name, blobPrefix, $"{service.ToString().TrimEnd('/')}/{name}{(blobPrefix.Length == 0 ? "" : "/" + blobPrefix.TrimEnd('/'))}",
-            service, parts.AccountName, sas.Length == 0 ? null : sas);
+        return new StoreName(name, blobPrefix, $"{shownService}/{name}{(blobPrefix.Length == 0 ? "" : "/" + blobPrefix.TrimEnd('/'))}",
+            service, string.IsNullOrEmpty(account) ? null : account, sas.Length == 0 ? null : sas);
     }
 
     public static string Location(string store) => Parse(store).Location;
@@ -114,6 +125,9 @@ internal sealed class AzureBlobStoreKind : IStoreKind
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
         string? password = access.Credential?.Password;
         string? user = access.Credential?.UserName;
+        if (name.Sas is not null && !string.IsNullOrEmpty(password))
+            throw new BackupException(BackupError.InvalidArgument,
+                "The store URL carries a SAS and -StoreCredential gives another secret: give one of them.", name.Location);
         try
         {
             if (name.Sas is not null)
@@ -121,7 +135,7 @@ internal sealed class AzureBlobStoreKind : IStoreKind
             if (!string.IsNullOrEmpty(password))
             {
                 if (IsConnectionString(password))
-                    return (new BlobServiceClient(password, clientOptions).GetBlobContainerClient(name.Container), "the connection string in -StoreCredential");
+                    return (FromConnectionString(password, name, clientOptions), "the connection string in -StoreCredential");
                 var service = name.Service ?? (string.IsNullOrEmpty(user) ? null : new Uri($"https://{user}.blob.core.windows.net"));
                 if (service is null)
                     throw new BackupException(BackupError.AuthenticationFailed,
@@ -129,11 +143,14 @@ internal sealed class AzureBlobStoreKind : IStoreKind
                         name.Location);
                 if (IsSas(password))
                     return (new BlobContainerClient(ContainerUri(service, name.Container, password.TrimStart('?')), clientOptions), "the SAS token in -StoreCredential");
-                string account = name.Account ?? user!;
+                string? account = !string.IsNullOrEmpty(name.Account) ? name.Account : user;
+                if (string.IsNullOrEmpty(account))
+                    throw new BackupException(BackupError.AuthenticationFailed,
+                        $"An account key in -StoreCredential needs the account's name as the user name: '{service.Host}' does not name it.", name.Location);
                 return (new BlobContainerClient(ContainerUri(service, name.Container), new StorageSharedKeyCredential(account, password), clientOptions), $"the key of the account '{account}'");
             }
             if (name.Service is null && Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } connectionString)
-                return (new BlobServiceClient(connectionString, clientOptions).GetBlobContainerClient(name.Container), ConnectionStringVariable);
+                return (FromConnectionString(connectionString, name, clientOptions), ConnectionStringVariable);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
         {
@@ -142,12 +159,24 @@ internal sealed class AzureBlobStoreKind : IStoreKind
         }
         if (name.Service is not null)
         {
+            AzureSignIn.CheckEndpoint(name.Service, name.Location, access);
             var (token, signIn) = AzureSignIn.Choose(access);
             return (new BlobContainerClient(ContainerUri(name.Service, name.Container), token, clientOptions), signIn);
         }
         throw new BackupException(BackupError.AuthenticationFailed,
             $"An azblob:// store needs an account: give -StoreCredential (the account name and its key or a SAS token, or a connection string as the password), set {ConnectionStringVariable}, or name the store by its URL (https://<account>.blob.core.windows.net/<container>) to sign in with Microsoft Entra ID.",
             name.Location);
+    }
+
+    /// <summary>The container through a connection string; for a store named by its URL, only when the connection
+    /// string is for that very endpoint (else the backups would go to another account than the records say).</summary>
+    private static BlobContainerClient FromConnectionString(string connectionString, StoreName name, BlobClientOptions options)
+    {
+        var service = new BlobServiceClient(connectionString, options);
+        if (name.Service is not null && !string.Equals(service.Uri.ToString().TrimEnd('/'), name.Service.ToString().TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            throw new BackupException(BackupError.InvalidArgument,
+                $"The connection string is for {service.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}, the store URL for {name.Service.ToString().TrimEnd('/')}: they must name the same account.", name.Location);
+        return service.GetBlobContainerClient(name.Container);
     }
 
     private static Uri ContainerUri(Uri service, string container, string? sas = null) =>

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using SiteBackup.Engine.Errors;
 
 namespace SiteBackup.Engine.Stores.AzureBlob;
 
@@ -23,10 +24,38 @@ internal static class AzureSignIn
     /// <summary>The Entra ID resource of Azure Storage.</summary>
     public const string StorageResource = "https://storage.azure.com/";
 
+    /// <summary>The endpoint suffixes of Azure Storage's blob service in Azure's clouds (public, US Government, China),
+    /// and of its DNS-zone endpoints. A private endpoint's name (privatelink) ends in one of them too.</summary>
+    private static readonly string[] AzureBlobHosts =
+        [".blob.core.windows.net", ".blob.core.usgovcloudapi.net", ".blob.core.chinacloudapi.cn", ".blob.storage.azure.net"];
+
+    /// <summary>
+    /// An Entra ID token for Azure Storage opens every account its identity may reach, so it is sent only over HTTPS
+    /// and only to Azure Storage's own endpoints, or to an address on this network given as an IP address or
+    /// localhost (an emulator, Azure Stack). Any other host (a custom domain, a typing error that someone else
+    /// registered) is refused: it can be reached with a SAS or a key instead.
+    /// </summary>
+    public static void CheckEndpoint(Uri service, string location, StoreAccess access)
+    {
+        if (!access.SignInWithEntraId)
+            throw new BackupException(BackupError.AuthenticationFailed, $"The store '{location}' would sign in with Entra ID, which is not done here.", location);
+        if (service.Scheme != Uri.UriSchemeHttps)
+            throw new BackupException(BackupError.AuthenticationFailed,
+                $"The store '{location}' is http://: Entra ID tokens go only over https. Use its https URL, or a SAS or key.", location);
+        bool azure = AzureBlobHosts.Any(h => service.Host.EndsWith(h, StringComparison.OrdinalIgnoreCase));
+        bool local = service.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || service.IsLoopback;
+        if (!azure && !local)
+            throw new BackupException(BackupError.AuthenticationFailed,
+                $"'{service.Host}' is not an Azure Storage endpoint ({string.Join(", ", AzureBlobHosts.Select(h => "*" + h))}), so no Entra ID token is sent to it: give a SAS or key for the store '{location}'.", location);
+    }
+
     public static (TokenCredential Credential, string SignIn) Choose(StoreAccess access)
     {
         static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
         string? clientId = Env("AZURE_CLIENT_ID");
+        if ((Env("AZURE_CLIENT_SECRET") ?? Env("AZURE_CLIENT_CERTIFICATE_PATH")) is not null && (clientId is null || Env("AZURE_TENANT_ID") is null))
+            throw new BackupException(BackupError.AuthenticationFailed,
+                $"A service principal's secret or certificate is set, but {(clientId is null ? "AZURE_CLIENT_ID" : "AZURE_TENANT_ID")} is not: set it too, or unset the secret.");
         if (Env("AZURE_TENANT_ID") is not null && clientId is not null
             && (Env("AZURE_CLIENT_SECRET") is not null || Env("AZURE_CLIENT_CERTIFICATE_PATH") is not null))
             return (new EnvironmentCredential(), $"the service principal {clientId} (AZURE_CLIENT_ID, AZURE_TENANT_ID and its secret or certificate)");
