@@ -19,6 +19,8 @@
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/run.ps1 -PostgreSql    # SQLite and PostgreSQL
 .EXAMPLE
+    dotnet pwsh -NoProfile -File bench/run.ps1 -Items 200000 -Encryption   # what -EncryptionKey costs
+.EXAMPLE
     dotnet pwsh -NoProfile -File bench/run.ps1              # 100,000 and 1,000,000 items, 3 rounds
     dotnet pwsh -NoProfile -File bench/run.ps1 -Items 5000000 -Rounds 1
 #>
@@ -26,7 +28,9 @@ param(
     [int[]] $Items = @(100000, 1000000),
     [int] $Rounds = 3,
     [string] $Configuration = 'Release',
-    [switch] $PostgreSql
+    [switch] $PostgreSql,
+    # Also the SQLite backup and restore with -EncryptionKey (a raw 256-bit key), beside the same without it.
+    [switch] $Encryption
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -119,6 +123,22 @@ foreach ($n in $Items) {
         'restore: gunzip | sqlite3 (new file)' = @{
             Before = { Remove-Item "$restored*" -ErrorAction SilentlyContinue }
             Command = "gunzip -c '$work/dump-$n.sql.gz' | sqlite3 '$restored'"
+            Output = { 0 }
+        }
+    }
+
+    if ($Encryption) {
+        # The key reaches the benchmark's pwsh through the environment, as a runbook's secret would.
+        $env:SITEBACKUP_BENCH_KEY = -join ((1..64) | ForEach-Object { '{0:x}' -f (Get-Random -Maximum 16) })
+        $sealed = Join-Path $work "store-sealed-$n"
+        $key = '(ConvertTo-SecureString $env:SITEBACKUP_BENCH_KEY -AsPlainText -Force)'
+        $contenders['backup: New-SiteBackup -EncryptionKey'] = @{
+            Before = { Remove-Item -Recurse -Force $sealed -ErrorAction SilentlyContinue }.GetNewClosure()
+            Command = Invoke-Pwsh "backup-sealed-$n" "New-SiteBackup -Site '$site' -Store '$sealed' -EncryptionKey $key | Out-Null"
+            Output = { (Get-ChildItem (Join-Path $sealed 'archives') -Filter *.zip | Select-Object -First 1).Length }.GetNewClosure()
+        }
+        $contenders['restore: Restore-SiteBackup -EncryptionKey'] = @{
+            Command = Invoke-Pwsh "restore-sealed-$n" "Get-SiteBackup -Store '$sealed' -Last 1 | Restore-SiteBackup -EncryptionKey $key -Force | Out-Null"
             Output = { 0 }
         }
     }

@@ -85,6 +85,11 @@ Describe 'Secrets' {
             New-SiteBackup -Site (Join-Path $TestDrive 'missing.db') -Store $store -Credential $credential -ErrorAction Continue
             New-SiteBackup -Site "ftp://backup-user:$secret@example.invalid/db" -Store $store -ErrorAction Continue
             New-SiteBackup -Site "sqlite:$(Join-Path $TestDrive 'nope.db')?password=$secret" -Store $store -ErrorAction Continue
+            # An encryption key: a sealed backup, verified and restored with it, and a wrong one refused.
+            $sealed = New-SiteBackup -Site $site -Store $store -EncryptionKey (ConvertTo-SecureString $secret -AsPlainText -Force) -Verbose
+            $sealed | Format-List * | Out-String
+            $sealed | Test-SiteBackup -EncryptionKey (ConvertTo-SecureString $secret -AsPlainText -Force) -Verbose | Format-List * | Out-String
+            $sealed | Restore-SiteBackup -EncryptionKey (ConvertTo-SecureString "$secret-not" -AsPlainText -Force) -Force -ErrorAction Continue
             # A SAS in a store URL that is refused before any request (AzureSignIn.Tests.ps1 checks SAS and tokens in use).
             Get-SiteBackup -Store "https://contoso.blob.core.windows.net/Not_A_Container?sv=2024-08-04&sp=rl&sig=$secret" -ErrorAction Continue
             New-SiteBackup -Site $site -Store "https://contoso.blob.core.windows.net/?sv=2024-08-04&sig=$secret" -ErrorAction Continue
@@ -98,7 +103,10 @@ Describe 'Secrets' {
 
     It 'appears in no file of the store, archives unpacked' {
         foreach ($file in Get-ChildItem $store -Recurse -File) {
-            $text = if ($file.Extension -eq '.zip') {
+            # A sealed archive is read as its bytes (it is not a zip until it is opened with its key).
+            $sealedArchive = $file.Extension -eq '.zip' -and [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($file.FullName), 0, 8) -eq 'SBACRYPT'
+            $text = if ($sealedArchive) { [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($file.FullName)) }
+            elseif ($file.Extension -eq '.zip') {
                 $zip = [System.IO.Compression.ZipFile]::OpenRead($file.FullName)
                 try { ($zip.Entries | ForEach-Object { $r = [IO.StreamReader]::new($_.Open()); $r.ReadToEnd(); $r.Dispose() }) -join "`n" }
                 finally { $zip.Dispose() }

@@ -28,6 +28,7 @@ public static class BackupOperation
             // An automatic backup that is not due is skipped before the site is even opened, so a daily job costs
             // nothing on the other days; the answer that counts is the one under the lock below.
             if (NotDue(request) is { } early) return new BackupOutcome(null, early, []);
+            CheckEncryption(request);
 
             await using var snapshot = await request.Site.OpenSnapshotAsync(cancellationToken);
             var selected = Select(snapshot.Collections, request);
@@ -87,6 +88,7 @@ public static class BackupOperation
         try
         {
             if (NotDue(request) is { } reason) return new BackupPreview(reason, [], []);
+            CheckEncryption(request);
             var selected = Select(await request.Site.ListCollectionsAsync(cancellationToken), request);
             // What retention would remove once such a backup is Ready (the item counts do not matter to it).
             var taken = new BackupRecord
@@ -117,6 +119,16 @@ public static class BackupOperation
 
     /// <summary>Why an automatic backup is not taken now, or null when it is due (or not automatic, or forced). One
     /// that another process is taking now counts: two runbooks started together take one backup, not two.</summary>
+    /// <summary>A store whose policy requires encryption takes no backup without a key: refused before the site is
+    /// read or anything is written, so a runbook that lost its key cannot leave plaintext there.</summary>
+    private static void CheckEncryption(BackupRequest request)
+    {
+        if (request.EncryptionKey is null && request.Store.ReadRetention().RequireEncryption)
+            throw new Errors.BackupException(Errors.BackupError.EncryptionKeyRequired,
+                $"The store '{request.Store.Location}' requires every backup to be encrypted: give -EncryptionKey (Set-SiteBackupRetention -RequireEncryption $false lifts the requirement).",
+                request.Store.Location);
+    }
+
     private static string? NotDue(BackupRequest request)
     {
         if (request.Type != BackupType.Auto || request.Force) return null;

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace SiteBackup.Engine.Retention;
 
 /// <summary>
-/// How many backups a store keeps per site, and when an automatic backup is due. Kept per store.
+/// How many backups a store keeps per site, when an automatic backup is due, and whether every backup must be
+/// encrypted: the store's policy. Kept per store.
 /// </summary>
 public sealed record RetentionPolicy
 {
@@ -19,6 +20,11 @@ public sealed record RetentionPolicy
     public int MaxOnDemandBackups { get; init; } = DefaultMaxOnDemand;
     public int MaxAutoBackups { get; init; } = DefaultMaxAuto;
     public TimeSpan AutoInterval { get; init; } = DefaultAutoInterval;
+
+    /// <summary>Every backup into the store must be encrypted (New-SiteBackup -EncryptionKey); one without a key is
+    /// refused with EncryptionKeyRequired. Part of the store's one policy with its limits, so that what a store
+    /// keeps and what it accepts are read and set in one place.</summary>
+    public bool RequireEncryption { get; init; }
 
     /// <summary>The store the policy belongs to; set when read, never written into the store.</summary>
     [JsonIgnore]

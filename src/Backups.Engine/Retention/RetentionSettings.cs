@@ -17,7 +17,8 @@ public static class RetentionSettings
             throw new BackupException(BackupError.InvalidArgument, $"The interval between automatic backups must be positive, not {autoInterval}.", store);
     }
 
-    public static RetentionPolicy Update(IBackupStore store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, CancellationToken cancellationToken = default)
+    public static RetentionPolicy Update(
+        IBackupStore store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, bool? requireEncryption, CancellationToken cancellationToken = default)
     {
         Check(store.Location, maxOnDemandBackups, maxAutoBackups, autoInterval);
         using (store.Lock(LockWait.Timeout, cancellationToken))
@@ -28,6 +29,7 @@ public static class RetentionSettings
                 MaxOnDemandBackups = maxOnDemandBackups ?? current.MaxOnDemandBackups,
                 MaxAutoBackups = maxAutoBackups ?? current.MaxAutoBackups,
                 AutoInterval = autoInterval ?? current.AutoInterval,
+                RequireEncryption = requireEncryption ?? current.RequireEncryption,
             };
             store.WriteRetention(updated);
             return updated;

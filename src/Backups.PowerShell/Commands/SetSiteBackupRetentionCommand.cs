@@ -19,6 +19,10 @@ public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
     [Parameter]
     public TimeSpan? AutoInterval { get; set; }
 
+    /// <summary>$true: every backup into the store must be encrypted (-EncryptionKey); $false lifts it.</summary>
+    [Parameter]
+    public bool? RequireEncryption { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -35,14 +39,15 @@ public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
         if (MaxOnDemandBackups is { } onDemand) changes.Add($"keep {onDemand} on-demand backups");
         if (MaxAutoBackups is { } auto) changes.Add($"keep {auto} automatic backups");
         if (AutoInterval is { } interval) changes.Add($"take an automatic backup every {interval}");
+        if (RequireEncryption is { } require) changes.Add(require ? "require every backup to be encrypted" : "no longer require encryption");
         if (changes.Count == 0)
         {
-            WriteError(Internal.ErrorRecords.InvalidArgument("Give at least one of -MaxOnDemandBackups, -MaxAutoBackups and -AutoInterval.", store.Location));
+            WriteError(Internal.ErrorRecords.InvalidArgument("Give at least one of -MaxOnDemandBackups, -MaxAutoBackups, -AutoInterval and -RequireEncryption.", store.Location));
             return;
         }
         RetentionSettings.Check(store.Location, MaxOnDemandBackups, MaxAutoBackups, AutoInterval);
         if (!ShouldProcess(store.Location, "Set retention: " + string.Join(", ", changes))) return;
-        var policy = RetentionSettings.Update(store, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, Cancellation);
+        var policy = RetentionSettings.Update(store, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, RequireEncryption, Cancellation);
         if (PassThru) WriteObject(policy);
     });
 }
