@@ -19,6 +19,7 @@
         'Get-SiteBackup'
         'Restore-SiteBackup'
         'Remove-SiteBackup'
+        'Copy-SiteBackup'
         'Test-SiteBackup'
         'Get-SiteBackupRestoration'
         'Get-SiteBackupRetention'

@@ -17,6 +17,7 @@ Describe 'A store path that is a file' {
             'Restore-SiteBackup'        = { Restore-SiteBackup -Id $backup.Id -Store $file -Force -ErrorAction Stop }
             'Remove-SiteBackup'         = { Remove-SiteBackup -Id $backup.Id -Store $file -Force -ErrorAction Stop }
             'Test-SiteBackup'           = { Test-SiteBackup -Id $backup.Id -Store $file -ErrorAction Stop }
+            'Copy-SiteBackup'           = { $backup | Copy-SiteBackup -Destination $file -ErrorAction Stop }
             'Get-SiteBackupRestoration' = { Get-SiteBackupRestoration -Store $file -ErrorAction Stop }
             'Get-SiteBackupRetention'   = { Get-SiteBackupRetention -Store $file -ErrorAction Stop }
             'Set-SiteBackupRetention'   = { Set-SiteBackupRetention -Store $file -MaxOnDemandBackups 5 -ErrorAction Stop }
@@ -24,7 +25,7 @@ Describe 'A store path that is a file' {
     }
 
     It 'is InvalidArgument "is a file, not a store folder" for <_>, and the file is left as it was' -ForEach @(
-        'New-SiteBackup', 'Get-SiteBackup', 'Restore-SiteBackup', 'Remove-SiteBackup', 'Test-SiteBackup',
+        'New-SiteBackup', 'Get-SiteBackup', 'Restore-SiteBackup', 'Remove-SiteBackup', 'Test-SiteBackup', 'Copy-SiteBackup',
         'Get-SiteBackupRestoration', 'Get-SiteBackupRetention', 'Set-SiteBackupRetention') {
         $commands[$_] | Should -Throw -ErrorId 'InvalidArgument,*' -ExpectedMessage '*is a file, not a store folder*'
         Get-Content $file | Should -Be 'not a folder'

@@ -14,7 +14,7 @@ Describe 'The SiteBackup module' {
 
     It 'exports exactly its cmdlets, and no functions, variables or aliases' {
         $module = Get-Module SiteBackup
-        $module.ExportedCmdlets.Keys | Sort-Object | Should -Be @('Get-SiteBackup', 'Get-SiteBackupRestoration', 'Get-SiteBackupRetention', 'New-SiteBackup', 'Remove-SiteBackup', 'Restore-SiteBackup', 'Set-SiteBackupRetention', 'Test-SiteBackup')
+        $module.ExportedCmdlets.Keys | Sort-Object | Should -Be @('Copy-SiteBackup', 'Get-SiteBackup', 'Get-SiteBackupRestoration', 'Get-SiteBackupRetention', 'New-SiteBackup', 'Remove-SiteBackup', 'Restore-SiteBackup', 'Set-SiteBackupRetention', 'Test-SiteBackup')
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedVariables.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0

@@ -35,6 +35,9 @@ public sealed record BackupRecord
     /// <summary>What of the site this backup could not keep, and why (empty when it kept everything it was asked for).</summary>
     public IReadOnlyList<Omission> Omissions { get => _omissions; init => _omissions = new(value); }
 
+    /// <summary>For a copy made by Copy-SiteBackup, the store it came from; null for a backup taken here.</summary>
+    public BackupCopySource? CopiedFrom { get; init; }
+
     /// <summary>How the archive is encrypted; null when it is not.</summary>
     public BackupEncryption? Encryption { get; init; }
 

@@ -33,15 +33,25 @@ internal static class Abandoned
         return now.Status == RestorationStatus.Pending ? now with { Status = RestorationStatus.Failed, Error = RestorationError } : now;
     }
 
-    /// <summary>Writes abandoned records as Failed and removes their archives. Call under the store lock.</summary>
+    /// <summary>Writes abandoned records as Failed and removes their archives, and the archives left beside records
+    /// that say they have none (a removal interrupted between its record and its archive). Call under the store lock.</summary>
     public static void Recover(IBackupStore store, DateTimeOffset now)
     {
+        var statuses = new Dictionary<string, BackupStatus>(StringComparer.Ordinal);
         foreach (var backup in store.ListBackups())
         {
+            statuses[backup.Id] = backup.Status;
             var seen = AsSeen(store, backup);
             if (backup.Status != BackupStatus.Pending || seen.Status != BackupStatus.Failed || seen.Error != BackupError) continue;
             store.DeleteArchive(backup.Id);
             store.SaveBackup(seen with { FinishedDate = backup.FinishedDate ?? now });
+            statuses[backup.Id] = BackupStatus.Failed;
+        }
+        // An archive is swept only when its record says it has none; one without a record is left alone.
+        foreach (string id in store.ListArchiveIds())
+        {
+            if (statuses.TryGetValue(id, out var status) && status is BackupStatus.Deleted or BackupStatus.Failed or BackupStatus.Canceled)
+                store.DeleteArchive(id);
         }
         foreach (var restoration in store.ListRestorations())
         {

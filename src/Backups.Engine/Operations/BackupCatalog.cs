@@ -54,13 +54,28 @@ public static class BackupCatalog
             throw new BackupException(BackupError.BackupNotReady, $"Backup '{backup.Id}' is still being written and cannot be removed yet.", backup.Id);
     }
 
-    /// <summary>Deletes the archive first, then records the deletion: a crash in between leaves a record that
-    /// still lists as before but whose archive is gone, which Test-SiteBackup reports; never the reverse.</summary>
+    /// <summary>Records <paramref name="ready"/> (whose archive is complete in the store) as Ready and only then lets
+    /// the store's retention remove older backups of its site, all under the store lock; returns what it removed.</summary>
+    internal static IReadOnlyList<BackupRecord> PublishReady(IBackupStore store, BackupRecord ready, TimeSpan lockTimeout, TimeProvider clock)
+    {
+        using (store.Lock(lockTimeout, CancellationToken.None))
+        {
+            store.SaveBackup(ready);
+            var removed = new List<BackupRecord>();
+            foreach (var old in Retention.RetentionRules.Expired(store.ListBackups(), ready.SiteId, store.ReadRetention()))
+                removed.Add(MarkDeleted(store, old, clock.GetUtcNow()));
+            return removed;
+        }
+    }
+
+    /// <summary>Records the deletion first, then deletes the archive: a crash in between leaves a Deleted record
+    /// whose archive is still there, which the next backup or removal in the store sweeps away
+    /// (<see cref="Abandoned.Recover"/>); never a Ready record whose archive is gone.</summary>
     internal static BackupRecord MarkDeleted(IBackupStore store, BackupRecord backup, DateTimeOffset now)
     {
-        store.DeleteArchive(backup.Id);
         var deleted = backup with { Status = BackupStatus.Deleted, DeletedDate = now };
         store.SaveBackup(deleted);
+        store.DeleteArchive(backup.Id);
         return deleted;
     }
 

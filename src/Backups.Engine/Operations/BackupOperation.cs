@@ -170,17 +170,7 @@ public static class BackupOperation
             throw;
         }
 
-        // The new backup is complete on disk; only now may retention remove an older one.
-        using (store.Lock(request.LockTimeout, CancellationToken.None))
-        {
-            store.SaveBackup(backup);
-            var removed = new List<BackupRecord>();
-            foreach (var old in RetentionRules.Expired(store.ListBackups(), backup.SiteId, store.ReadRetention()))
-            {
-                removed.Add(BackupCatalog.MarkDeleted(store, old, clock.GetUtcNow()));
-            }
-            return new BackupOutcome(backup, null, removed);
-        }
+        return new BackupOutcome(backup, null, BackupCatalog.PublishReady(store, backup, request.LockTimeout, clock));
     }
 
     private static async Task<(IReadOnlyList<BackupCollection>, long, BackupEncryption?)> WriteArchiveAsync(

@@ -45,6 +45,9 @@ public interface IBackupStore
     Stream OpenArchive(string id);
 
     void DeleteArchive(string id);
+
+    /// <summary>The ids of the archives the store holds: complete ones only, not uploads still in progress.</summary>
+    IReadOnlyList<string> ListArchiveIds();
 }
 
 /// <summary>An archive being written. <see cref="Commit"/> makes it visible in one step; disposing an upload

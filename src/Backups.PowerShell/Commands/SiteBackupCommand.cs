@@ -99,7 +99,13 @@ public abstract class SiteBackupCommand : PSCmdlet, IDisposable
         string? resolved = ResolveStore(store);
         bool ownSite = resolved is not null && site is not null && StoreKinds.TakesSiteCredential(resolved)
             && string.Equals(SiteKinds.GetSiteId(ResolveSite(site)), SiteKinds.GetSiteId(resolved), StringComparison.OrdinalIgnoreCase);
-        var credential = StoreCredential ?? (ownSite ? Credential : null);
+        return OpenStoreWith(resolved, mustExist, StoreCredential ?? (ownSite ? Credential : null));
+    }
+
+    /// <summary>Opens an already resolved store string (null: the default store) with <paramref name="credential"/>,
+    /// and this session's Az sign-in for a store that signs in with Entra ID.</summary>
+    protected IBackupStore OpenStoreWith(string? resolved, bool mustExist, PSCredential? credential)
+    {
         return StoreKinds.Open(resolved, mustExist, new StoreAccess
         {
             Credential = credential?.GetNetworkCredential(),

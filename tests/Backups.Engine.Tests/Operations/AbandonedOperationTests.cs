@@ -144,34 +144,71 @@ public class OperationEndingWhileRecoveredTests
 
     /// <summary>A store whose operation <paramref name="id"/> ends (runs <paramref name="end"/>) just before the
     /// first probe of its hold, as it would in another process at the worst moment.</summary>
-    private sealed class EndsWhenProbed(IBackupStore inner, string id, Action end) : IBackupStore
+    private sealed class EndsWhenProbed(IBackupStore inner, string id, Action end) : DelegatingStore(inner)
     {
         public bool Probed { get; private set; }
 
-        public bool IsOperationRunning(string probed)
+        public override bool IsOperationRunning(string probed)
         {
             if (probed == id && !Probed)
             {
                 Probed = true;
                 end();
             }
-            return inner.IsOperationRunning(probed);
+            return base.IsOperationRunning(probed);
+        }
+    }
+}
+
+/// <summary>A removal (by Remove-SiteBackup or by retention) that stops between its two writes, as a killed process
+/// does: whichever write it stops at, no Ready record is left without its archive, and what it leaves behind is
+/// swept by the next operation in the store.</summary>
+public class InterruptedRemovalTests
+{
+    /// <summary>A store that fails the first call of one kind, as a process killed at that moment would.</summary>
+    private sealed class DiesAt(IBackupStore inner, string call) : DelegatingStore(inner)
+    {
+        private bool _died;
+
+        private void Maybe(string what)
+        {
+            if (_died || what != call) return;
+            _died = true;
+            throw new IOException($"killed at {what}");
         }
 
-        public string Location => inner.Location;
-        public bool Exists => inner.Exists;
-        public IDisposable Lock(TimeSpan timeout, CancellationToken cancellationToken) => inner.Lock(timeout, cancellationToken);
-        public IDisposable HoldOperation(string held) => inner.HoldOperation(held);
-        public Engine.Retention.RetentionPolicy ReadRetention() => inner.ReadRetention();
-        public void WriteRetention(Engine.Retention.RetentionPolicy policy) => inner.WriteRetention(policy);
-        public IReadOnlyList<BackupRecord> ListBackups() => inner.ListBackups();
-        public BackupRecord? FindBackup(string found) => inner.FindBackup(found);
-        public void SaveBackup(BackupRecord backup) => inner.SaveBackup(backup);
-        public IReadOnlyList<RestorationRecord> ListRestorations() => inner.ListRestorations();
-        public RestorationRecord? FindRestoration(string found) => inner.FindRestoration(found);
-        public void SaveRestoration(RestorationRecord restoration) => inner.SaveRestoration(restoration);
-        public IArchiveUpload BeginArchive(string archive) => inner.BeginArchive(archive);
-        public Stream OpenArchive(string archive) => inner.OpenArchive(archive);
-        public void DeleteArchive(string archive) => inner.DeleteArchive(archive);
+        public override void SaveBackup(BackupRecord backup)
+        {
+            if (backup.Status == BackupStatus.Deleted) Maybe("record");
+            base.SaveBackup(backup);
+        }
+
+        public override void DeleteArchive(string id)
+        {
+            Maybe("archive");
+            base.DeleteArchive(id);
+        }
+    }
+
+    [Theory]
+    [InlineData("record")]
+    [InlineData("archive")]
+    public async Task Leaves_no_ready_record_without_its_archive_and_the_next_operation_sweeps_what_is_left(string diesAt)
+    {
+        using var folder = new TempFolder();
+        var site = SqliteSite.CreateSample(folder);
+        var store = TestEngine.Store(folder);
+        var backup = await TestEngine.BackupAsync(site, store);
+
+        Assert.ThrowsAny<Exception>(() => BackupCatalog.Remove(new DiesAt(store, diesAt), backup.Id, TimeSpan.FromSeconds(5), TimeProvider.System));
+
+        string archive = folder.Combine("store", "archives", backup.Id + ".zip");
+        var left = store.FindBackup(backup.Id)!;
+        if (left.Status == BackupStatus.Ready)
+            Assert.True(File.Exists(archive), "a Ready record's archive is gone");
+        Assert.True(VerifyOperation.Run(store, left).IsValid ?? true, "a backup that lists as Ready does not verify");
+
+        await TestEngine.BackupAsync(site, store);   // the next operation in the store
+        if (store.FindBackup(backup.Id)!.Status != BackupStatus.Ready) Assert.False(File.Exists(archive), "the removed backup's archive was left behind");
     }
 }

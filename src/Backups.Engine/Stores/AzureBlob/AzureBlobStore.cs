@@ -156,6 +156,24 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
 
     public void DeleteArchive(string id) => Call(() => container.GetBlobClient(ArchiveName(CheckId(id))).DeleteIfExists());
 
+    public IReadOnlyList<string> ListArchiveIds() => Call(() =>
+    {
+        // Committed blobs only: an upload in progress has uncommitted blocks and no blob yet.
+        string folder = Name("archives/");
+        try
+        {
+            return container.GetBlobs(BlobTraits.None, BlobStates.None, folder, CancellationToken.None)
+                .Select(b => b.Name[folder.Length..])
+                .Where(n => n.EndsWith(ArchiveFormat.FileExtension, StringComparison.Ordinal))
+                .Select(n => n[..^ArchiveFormat.FileExtension.Length])
+                .Where(FolderStore.IsSafeId).ToList();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    });
+
     private string Name(string name) => prefix + name;
     private string ArchiveName(string id) => Name($"archives/{id}{ArchiveFormat.FileExtension}");
     private string RunningName(string id) => Name($"running/{CheckId(id)}.lock");

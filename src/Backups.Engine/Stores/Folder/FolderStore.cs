@@ -153,6 +153,15 @@ internal sealed class FolderStore : IBackupStore
         }
     }
 
+    public IReadOnlyList<string> ListArchiveIds()
+    {
+        string folder = Path.Combine(_root, ArchivesFolder);
+        if (!Directory.Exists(folder)) return [];
+        return Directory.EnumerateFiles(folder, "*" + ArchiveFormat.FileExtension)
+            .Select(f => Path.GetFileName(f)[..^ArchiveFormat.FileExtension.Length])
+            .Where(IsSafeId).ToList();
+    }
+
     private string ArchivePath(string id) => Path.Combine(_root, ArchivesFolder, id + ArchiveFormat.FileExtension);
 
     private string RecordPath(string folder, string id) => Path.Combine(_root, folder, id + ".json");

@@ -253,6 +253,7 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
     public IReadOnlyList<BackupRecord> ListBackups() => Sync(ListAsync([], [], CancellationToken.None));
     public BackupRecord? FindBackup(string id) => ListBackups().FirstOrDefault(b => string.Equals(b.Id, id, StringComparison.OrdinalIgnoreCase));
     public IReadOnlyList<RestorationRecord> ListRestorations() => Sync(ListRestorationsAsync(CancellationToken.None));
+    public IReadOnlyList<string> ListArchiveIds() => [];
     public RestorationRecord? FindRestoration(string id) => ListRestorations().FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
 
     public void SaveBackup(BackupRecord backup) => throw NotHere("keeps the records of its own backups");
