@@ -112,8 +112,11 @@ Describe 'An encrypted backup' {
             $backup | Restore-SiteBackup -EncryptionKey $key -Force -Verbose -Debug | Format-List * | Out-String
             $backup | Restore-SiteBackup -EncryptionKey $wrong -Force -ErrorAction Continue
             $backup | Restore-SiteBackup -Force -ErrorAction Continue
+            # A passphrase given as plain text is refused without being repeated.
+            try { New-SiteBackup -Site $site -Store $store -EncryptionKey $passphrase } catch { $_ }
         } *>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.Exception.Message; "$($_.TargetObject)"; $_.FullyQualifiedErrorId } else { "$_" } }
         ($said -join "`n") | Should -Match 'EncryptionKeyMismatch'
+        ($said -join "`n") | Should -Match 'The key must be a SecureString'
         ($said -join "`n") | Should -Not -Match $passphrase
         foreach ($file in Get-ChildItem $store -Recurse -File) {
             [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($file.FullName)) | Should -Not -Match $passphrase -Because $file.Name

@@ -18,6 +18,11 @@ public sealed record BackupEncryption
     /// <summary>How a passphrase became the key ("PBKDF2-HMAC-SHA256, 600000 iterations"); null for a raw key.</summary>
     public string? KeyDerivation { get; init; }
 
+    /// <summary>PBKDF2 iterations and salt (hex) for a passphrase; 0 and null for a raw key. Not secret; kept so
+    /// that a header whose stretching was changed is told apart from a wrong passphrase.</summary>
+    public int Iterations { get; init; }
+    public string? Salt { get; init; }
+
     public int ChunkSize { get; init; }
 
     public override string ToString() => $"{Algorithm}, {KeyKind}, key id {KeyId}";

@@ -50,8 +50,15 @@ internal static class Abandoned
         // An archive is swept only when its record says it has none; one without a record is left alone.
         foreach (string id in store.ListArchiveIds())
         {
-            if (statuses.TryGetValue(id, out var status) && status is BackupStatus.Deleted or BackupStatus.Failed or BackupStatus.Canceled)
+            if (!statuses.TryGetValue(id, out var status) || status is not (BackupStatus.Deleted or BackupStatus.Failed or BackupStatus.Canceled)) continue;
+            try
+            {
                 store.DeleteArchive(id);
+            }
+            catch (Errors.BackupException)
+            {
+                // Held open elsewhere, or kept by a policy: swept another time; it must not stop the operation.
+            }
         }
         foreach (var restoration in store.ListRestorations())
         {

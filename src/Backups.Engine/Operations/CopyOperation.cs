@@ -39,13 +39,22 @@ public static class CopyOperation
                 "Wix's own backups hold no archive to copy, and take none: copy between folder and Azure Blob stores.", request.Target.Location);
         if (string.Equals(request.Source.Location, request.Target.Location, StringComparison.Ordinal))
             throw new BackupException(BackupError.InvalidArgument, $"The backup is already in '{request.Target.Location}': copy it to another store.", request.Target.Location);
-        backup = BackupCatalog.Get(request.Source, request.BackupId);
-        if (backup.Status != BackupStatus.Ready)
-            throw new BackupException(BackupError.BackupNotReady, $"Backup '{backup.Id}' is {backup.Status}: only a Ready backup can be copied.", backup.Id);
-        if (backup.Encryption is null && request.Target.ReadRetention().RequireEncryption)
+        var found = BackupCatalog.Get(request.Source, request.BackupId);
+        backup = found;
+        // Only Ready backups have an archive; the others in a listing piped in are passed over, not errors.
+        if (backup.Status != BackupStatus.Ready) return $"Backup '{backup.Id}' is {backup.Status}: only a Ready backup is copied.";
+        var policy = request.Target.ReadRetention();
+        if (backup.Encryption is null && policy.RequireEncryption)
             throw new BackupException(BackupError.EncryptionKeyRequired,
                 $"The store '{request.Target.Location}' requires every backup to be encrypted, and backup '{backup.Id}' is not.", request.Target.Location);
-        return request.Target.FindBackup(backup.Id) is { } there ? SkipReason(there) : null;
+        // As listed (a record left Pending by a copy that was killed lists as Failed, and is copied again).
+        var records = request.Target.ListBackups().Select(b => Abandoned.AsSeen(request.Target, b)).ToList();
+        if (records.FirstOrDefault(b => b.Id == found.Id) is { } there && SkipReason(there with { Store = request.Target.Location }) is { } skip) return skip;
+        // A copy the destination's retention would remove at once (it keeps newer backups of the site) is not made.
+        var candidate = backup with { Store = request.Target.Location };
+        if (Retention.RetentionRules.Expired(records.Where(b => b.Id != found.Id).Append(candidate), found.SiteId, policy).Any(b => b.Id == found.Id))
+            return $"Backup '{backup.Id}' is not copied: the retention of '{request.Target.Location}' keeps newer backups of {backup.SiteId} and would remove it at once.";
+        return null;
     }
 
     private static string? SkipReason(BackupRecord there) => there.Status switch
@@ -63,10 +72,13 @@ public static class CopyOperation
         BackupRecord backup;
         BackupRecord pending;
         IDisposable running;
+        Stream? source = null;
         using (target.Lock(request.LockTimeout, cancellationToken))
         {
             Abandoned.Recover(target, clock.GetUtcNow());
             if (Check(request, out backup) is { } reason) return new CopyOutcome(target.FindBackup(backup.Id), reason, []);
+            // Opened before anything is written to the destination: a source whose archive is gone leaves nothing there.
+            source = request.Source.OpenArchive(backup.Id);
             pending = backup with { Status = BackupStatus.Pending, Store = target.Location, Error = null };
             running = target.HoldOperation(backup.Id);
             try
@@ -76,6 +88,7 @@ public static class CopyOperation
             catch
             {
                 running.Dispose();
+                source.Dispose();
                 throw;
             }
         }
@@ -85,7 +98,7 @@ public static class CopyOperation
             string hash;
             try
             {
-                hash = await CopyArchiveAsync(request, backup, progress, cancellationToken);
+                hash = await CopyArchiveAsync(request, backup, source, progress, cancellationToken);
             }
             catch (Exception e)
             {
@@ -115,17 +128,22 @@ public static class CopyOperation
     /// <summary>Streams the archive across, hashing what was read; reads the committed copy back and hashes it
     /// again. Returns the hash both agree on; throws ArchiveCorrupt when they do not (or when the size differs from
     /// the record's).</summary>
-    private static async Task<string> CopyArchiveAsync(CopyRequest request, BackupRecord backup, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<string> CopyArchiveAsync(
+        CopyRequest request, BackupRecord backup, Stream source, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         string activity = $"Copying backup {backup.Id} to {request.Target.Location}";
         byte[] sent;
         long size;
         using (var upload = request.Target.BeginArchive(backup.Id))
         {
-            using (var source = request.Source.OpenArchive(backup.Id))
+            using (source)
             {
                 (sent, _) = await HashAsync(source, upload.Stream, backup, activity, progress, cancellationToken);
             }
+            // A source that is itself a copy knows its archive's hash: one that changed since is not spread further.
+            if (backup.CopiedFrom is { } earlier && !string.Equals(earlier.ArchiveSha256, Convert.ToHexStringLower(sent), StringComparison.Ordinal))
+                throw new BackupException(BackupError.ArchiveCorrupt,
+                    $"The archive of backup '{backup.Id}' in '{request.Source.Location}' is not the one copied there (SHA-256 differs from its record's): it is not copied.", backup.Id);
             size = upload.Commit();
         }
         if (size != backup.SizeInBytes)

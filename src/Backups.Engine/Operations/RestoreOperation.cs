@@ -30,6 +30,8 @@ public static class RestoreOperation
             var backup = BackupCatalog.Get(store, request.BackupId);
             var plan = RestorePlan.For(backup, request.Collections, request.Destinations, request.Site.CollectionNames);
             using var opened = PlannedArchive.Open(store, backup, plan, request.EncryptionKey);
+            if (request.EncryptionKey is not null && backup.Encryption is null)
+                request.Warnings?.Report($"Backup '{backup.Id}' is not encrypted, so the key given was not used. If every backup of '{store.Location}' should be encrypted, its record and archive were replaced, or it was taken before encryption.");
             await using var restore = await request.Site.BeginRestoreAsync(new RestoreStart
             {
                 Targets = plan.Select((step, i) => new RestoreTarget(opened.Entries[i], step.Destination)).ToList(),

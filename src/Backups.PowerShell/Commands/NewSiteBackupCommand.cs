@@ -46,6 +46,7 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
     /// <summary>Encrypts the archive with this passphrase or raw 256-bit key (AES-256-GCM); the record names the key's
     /// id, never the key.</summary>
     [Parameter]
+    [SecureStringOnly]
     public System.Security.SecureString? EncryptionKey { get; set; }
 
     /// <summary>Into Wix's own backups (<c>-Store wix://&lt;site-id&gt;</c>): returns the Pending record at once instead

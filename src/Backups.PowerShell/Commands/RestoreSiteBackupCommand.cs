@@ -35,6 +35,7 @@ public sealed class RestoreSiteBackupCommand : BackupTargetCommand
 
     /// <summary>The passphrase or raw key of an encrypted backup; a backup that is not encrypted ignores it.</summary>
     [Parameter]
+    [SecureStringOnly]
     public System.Security.SecureString? EncryptionKey { get; set; }
 
     /// <summary>Restores without asking for confirmation.</summary>

@@ -22,6 +22,7 @@ public sealed class TestSiteBackupCommand : BackupTargetCommand
     /// it can be without the key and reported as not verified; with a key that is not its own, an
     /// EncryptionKeyMismatch error.</summary>
     [Parameter]
+    [SecureStringOnly]
     public System.Security.SecureString? EncryptionKey { get; set; }
 
     protected override void ProcessRecord()

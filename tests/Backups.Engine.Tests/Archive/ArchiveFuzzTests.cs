@@ -63,7 +63,7 @@ public class ArchiveFuzzTests(ITestOutputHelper output)
         byte[] valid = target.ToArray();
         Assert.True(valid.Length > 4 * 4096);
         var expected = ReadAll(zip);
-        Assert.Equal(expected, ReadAll(DecryptingStream.Open(new MemoryStream(valid), ArchiveKey.From(key), "fuzz", header.KeyIdText)));
+        Assert.Equal(expected, ReadAll(DecryptingStream.Open(new MemoryStream(valid), ArchiveKey.From(key), "fuzz", header.Describe())));
         var random = new Random(20261202);
         int refused = 0, unchanged = 0;
 
@@ -75,7 +75,7 @@ public class ArchiveFuzzTests(ITestOutputHelper output)
                 unchanged++;
                 continue;
             }
-            var e = Assert.Throws<BackupException>(() => ReadAll(DecryptingStream.Open(new MemoryStream(damaged), ArchiveKey.From(key), "fuzz", header.KeyIdText)));
+            var e = Assert.Throws<BackupException>(() => ReadAll(DecryptingStream.Open(new MemoryStream(damaged), ArchiveKey.From(key), "fuzz", header.Describe())));
             Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
             refused++;
         }

@@ -156,10 +156,43 @@ public sealed class EncryptedArchiveTests : IDisposable
         string before = site.DumpData();
 
         var refused = await Assert.ThrowsAsync<BackupException>(() => RestoreAsync(site, store, backup, _rawKey));
-        Assert.True(refused.Error is BackupError.ArchiveCorrupt or BackupError.EncryptionKeyMismatch, $"{tampering}: {refused.Error} {refused.Message}");
+        // Refused by the seal itself, not by the zip or the checksums behind it, and never taken for a wrong key.
+        Assert.True(refused.Error == BackupError.ArchiveCorrupt, $"{tampering}: {refused.Error} {refused.Message}");
+        Assert.Contains("encrypted archive is not sound", refused.Message, StringComparison.Ordinal);
         Assert.Equal(before, site.DumpData());
         var verdict = VerifyOperation.Run(store, backup, ArchiveKey.From(_rawKey));
         Assert.False(verdict.IsValid ?? true, $"{tampering}: verification found nothing wrong");
+    }
+
+    [Theory]
+    [InlineData(22)]   // a byte of the PBKDF2 salt
+    [InlineData(19)]   // the low byte of the iteration count
+    public async Task A_passphrase_header_whose_stretching_was_changed_is_damage_not_a_wrong_passphrase(int at)
+    {
+        var site = NewSite();
+        var store = TestEngine.Store(_folder);
+        const string passphrase = "correct horse battery staple";
+        var backup = await BackupAsync(site, store, passphrase);
+        Assert.NotNull(backup.Encryption!.Salt);
+        File.WriteAllBytes(ArchivePath(backup), Flip(File.ReadAllBytes(ArchivePath(backup)), at));
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => RestoreAsync(site, store, backup, passphrase));
+        Assert.Equal(BackupError.ArchiveCorrupt, refused.Error);
+        var verdict = VerifyOperation.Run(store, backup, ArchiveKey.From(passphrase));
+        Assert.False(verdict.IsValid);
+        Assert.False(VerifyOperation.Run(store, backup).Verified && VerifyOperation.Run(store, backup).Problems.Count == 0);
+    }
+
+    [Fact]
+    public async Task A_sealed_archive_under_a_record_that_says_it_is_not_encrypted_is_refused()
+    {
+        var site = NewSite();
+        var store = TestEngine.Store(_folder);
+        var backup = await BackupAsync(site, store, _rawKey);
+        store.SaveBackup(backup with { Encryption = null });
+        var refused = await Assert.ThrowsAsync<BackupException>(() => RestoreAsync(site, store, backup with { Encryption = null }, null));
+        Assert.Equal(BackupError.ArchiveCorrupt, refused.Error);
+        Assert.Contains("encrypted, yet its record says it is not", refused.Message, StringComparison.Ordinal);
     }
 
     private static byte[] Flip(byte[] bytes, int at)
@@ -200,11 +233,12 @@ public class EncryptedStreamTests
         return (target.ToArray(), plain);
     }
 
-    private static string KeyIdOf(string key) => EncryptionHeader.New(ArchiveKey.From(key), 4096).Header.KeyIdText;
+    /// <summary>What a record says of a raw key's archive in 4 KiB chunks (its id; no salt or stretching).</summary>
+    private static BackupEncryption Recorded(string key) => EncryptionHeader.New(ArchiveKey.From(key), 4096).Header.Describe();
 
     private static byte[] ReadAll(byte[] sealedBytes, string key)
     {
-        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b", KeyIdOf(key));
+        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b", Recorded(key));
         using var copy = new MemoryStream();
         opened.CopyTo(copy);
         return copy.ToArray();
@@ -221,7 +255,7 @@ public class EncryptedStreamTests
         string key = ArchiveKey.NewRawKey();
         var (sealedBytes, plain) = Seal(length, key);
         Assert.Equal(plain, ReadAll(sealedBytes, key));
-        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b", KeyIdOf(key));
+        using var opened = DecryptingStream.Open(new MemoryStream(sealedBytes), ArchiveKey.From(key), "b", Recorded(key));
         Assert.Equal(length, opened.Length);
         var random = new Random(7);
         for (int i = 0; i < 50 && length > 0; i++)
@@ -243,7 +277,7 @@ public class EncryptedStreamTests
         var (sealedBytes, _) = Seal(length, key);
         // Two whole chunks are left: a length a sealed stream can have, but its last chunk was not sealed as last.
         int cut = EncryptionHeader.Size + 2 * (4096 + EncryptingStream.TagSize);
-        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(sealedBytes[..cut]), ArchiveKey.From(key), "b", KeyIdOf(key)));
+        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(sealedBytes[..cut]), ArchiveKey.From(key), "b", Recorded(key)));
         Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
         Assert.Contains("last chunk", e.Message, StringComparison.Ordinal);
     }
@@ -256,13 +290,13 @@ public class EncryptedStreamTests
         var (header, contentKey) = EncryptionHeader.New(ArchiveKey.From(key), 4096);
         using (var sealing = new EncryptingStream(target, header, contentKey)) sealing.Write(new byte[3 * 4096 + 5]);
         Assert.Equal(BackupError.ArchiveCorrupt,
-            Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(target.ToArray()), ArchiveKey.From(key), "b", KeyIdOf(key))).Error);
+            Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream(target.ToArray()), ArchiveKey.From(key), "b", Recorded(key))).Error);
     }
 
     [Fact]
     public void A_stream_that_is_not_sealed_at_all_is_refused_as_such()
     {
-        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream("PK\u0003\u0004 a plain zip"u8.ToArray()), ArchiveKey.From(ArchiveKey.NewRawKey()), "b", "0000000000000000"));
+        var e = Assert.Throws<BackupException>(() => DecryptingStream.Open(new MemoryStream("PK\u0003\u0004 a plain zip"u8.ToArray()), ArchiveKey.From(ArchiveKey.NewRawKey()), "b", new BackupEncryption { KeyKind = EncryptionKinds.RawKey, KeyId = "0000000000000000" }));
         Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
     }
 }

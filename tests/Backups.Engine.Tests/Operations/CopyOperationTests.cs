@@ -50,15 +50,38 @@ public sealed class CopyOperationTests : IDisposable
     }
 
     [Fact]
-    public async Task Only_a_ready_backup_is_copied_and_never_into_its_own_store()
+    public async Task A_copy_killed_while_it_ran_is_made_again_and_one_retention_would_drop_at_once_is_not_made()
+    {
+        var site = SqliteSite.CreateSample(_folder);
+        var source = TestEngine.Store(_folder);
+        var older = await TestEngine.BackupAsync(site, source);
+        var newer = await TestEngine.BackupAsync(site, source);
+        var target = StoreKinds.Open(_folder.Combine("copy"), mustExist: false);
+        // What a copy killed before it finished leaves: a Pending record nobody holds.
+        target.SaveBackup(newer with { Status = BackupStatus.Pending });
+
+        var again = await CopyOperation.RunAsync(new CopyRequest { Source = source, Target = target, BackupId = newer.Id });
+        Assert.Equal(BackupStatus.Ready, again.Copy!.Status);
+
+        target.WriteRetention(target.ReadRetention() with { MaxOnDemandBackups = 1 });
+        var dropped = await CopyOperation.RunAsync(new CopyRequest { Source = source, Target = target, BackupId = older.Id });
+        Assert.Null(dropped.Copy);
+        Assert.Contains("would remove it at once", dropped.SkippedReason, StringComparison.Ordinal);
+        Assert.Null(target.FindBackup(older.Id));
+    }
+
+    [Fact]
+    public async Task Only_a_ready_backup_is_copied_the_others_passed_over_and_never_into_its_own_store()
     {
         var site = SqliteSite.CreateSample(_folder);
         var source = TestEngine.Store(_folder);
         var backup = await TestEngine.BackupAsync(site, source);
         BackupCatalog.Remove(source, backup.Id, TimeSpan.FromSeconds(5), TimeProvider.System);
         var target = StoreKinds.Open(_folder.Combine("copy"), mustExist: false);
-        Assert.Equal(BackupError.BackupNotReady,
-            (await Assert.ThrowsAsync<BackupException>(() => CopyOperation.RunAsync(new CopyRequest { Source = source, Target = target, BackupId = backup.Id }))).Error);
+        var skipped = await CopyOperation.RunAsync(new CopyRequest { Source = source, Target = target, BackupId = backup.Id });
+        Assert.Null(skipped.Copy);
+        Assert.Contains("only a Ready backup is copied", skipped.SkippedReason, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_folder.Combine("copy", "backups")));
         Assert.Equal(BackupError.InvalidArgument,
             (await Assert.ThrowsAsync<BackupException>(() => CopyOperation.RunAsync(new CopyRequest { Source = source, Target = source, BackupId = backup.Id }))).Error);
     }

@@ -14,13 +14,7 @@ public static class ArchiveEncryption
     {
         var (header, contentKey) = EncryptionHeader.New(key);
         var stream = new EncryptingStream(target, header, contentKey);
-        return new Seal(stream, new BackupEncryption
-        {
-            KeyKind = key.Kind,
-            KeyId = header.KeyIdText,
-            KeyDerivation = header.Passphrase ? $"PBKDF2-HMAC-SHA256, {header.Iterations} iterations" : null,
-            ChunkSize = header.ChunkSize,
-        });
+        return new Seal(stream, header.Describe());
     }
 
     internal sealed class Seal(EncryptingStream stream, BackupEncryption encryption) : IDisposable
@@ -36,12 +30,33 @@ public static class ArchiveEncryption
     /// EncryptionKeyMismatch with another key; both before any of its content is read.</summary>
     public static Stream OpenForReading(IBackupStore store, BackupRecord backup, ArchiveKey? key)
     {
-        if (backup.Encryption is null) return store.OpenArchive(backup.Id);
+        if (backup.Encryption is null) return OpenPlain(store, backup);
         if (key is null) throw KeyRequired(backup);
         var stream = store.OpenArchive(backup.Id);
         try
         {
-            return DecryptingStream.Open(stream, key, backup.Id, backup.Encryption.KeyId);
+            return DecryptingStream.Open(stream, key, backup.Id, backup.Encryption);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The archive of a backup whose record says it is not encrypted; an archive that is sealed all the same
+    /// (its record was changed, or belongs to another backup) is refused rather than read as a zip.</summary>
+    private static Stream OpenPlain(IBackupStore store, BackupRecord backup)
+    {
+        var stream = store.OpenArchive(backup.Id);
+        try
+        {
+            Span<byte> start = stackalloc byte[8];
+            int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+            stream.Position = 0;
+            if (EncryptionHeader.LooksEncrypted(start[..read]))
+                throw ArchiveReader.Corrupt(backup.Id, "its archive is encrypted, yet its record says it is not");
+            return stream;
         }
         catch
         {
@@ -57,8 +72,8 @@ public static class ArchiveEncryption
         using var stream = store.OpenArchive(backup.Id);
         var header = DecryptingStream.ReadHeader(stream, backup.Id);
         var problems = new List<string>();
-        if (!string.Equals(header.KeyIdText, backup.Encryption?.KeyId, StringComparison.Ordinal))
-            problems.Add($"The archive's encryption header names key id {header.KeyIdText}; the record names {backup.Encryption?.KeyId}.");
+        if (header.Disagreement(backup.Encryption!) is { } differs)
+            problems.Add($"The encrypted archive does not match its record: {differs}.");
         long body = stream.Length - EncryptionHeader.Size;
         long stride = header.ChunkSize + (long)EncryptingStream.TagSize;
         if (body < EncryptingStream.TagSize || body % stride is > 0 and < EncryptingStream.TagSize)

@@ -27,8 +27,6 @@ internal sealed class DecryptingStream : Stream
     private DecryptingStream(Stream source, EncryptionHeader header, byte[] contentKey, string backupId)
     {
         _source = source;
-        _aes = new AesGcm(contentKey, EncryptingStream.TagSize);
-        CryptographicOperations.ZeroMemory(contentKey);
         _header = header.ToBytes();
         _backupId = backupId;
         _chunkSize = header.ChunkSize;
@@ -38,10 +36,20 @@ internal sealed class DecryptingStream : Stream
         long stride = _chunkSize + EncryptingStream.TagSize;
         _chunks = body <= 0 ? 0 : (body + stride - 1) / stride;
         long lastSealed = body - (_chunks - 1) * stride;
-        if (_chunks == 0 || lastSealed < EncryptingStream.TagSize)
-            throw Corrupt("it ends before its first chunk's tag (cut short)");
         _length = body - _chunks * EncryptingStream.TagSize;
-        Load(_chunks - 1);
+        _aes = new AesGcm(contentKey, EncryptingStream.TagSize);
+        CryptographicOperations.ZeroMemory(contentKey);
+        try
+        {
+            if (_chunks == 0 || lastSealed < EncryptingStream.TagSize)
+                throw Corrupt("it ends before its first chunk's tag (cut short)");
+            Load(_chunks - 1);
+        }
+        catch
+        {
+            _aes.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads the header of <paramref name="source"/> (seekable, at its start).</summary>
@@ -56,12 +64,12 @@ internal sealed class DecryptingStream : Stream
 
     /// <summary>Opens <paramref name="source"/> with <paramref name="key"/>: EncryptionKeyMismatch when it is not the
     /// archive's key, ArchiveCorrupt when the archive does not hold together. A header whose key id is not
-    /// <paramref name="recordedKeyId"/> (the record's) is damage, not a wrong key.</summary>
-    public static DecryptingStream Open(Stream source, ArchiveKey key, string backupId, string recordedKeyId)
+    /// <paramref name="recorded"/> (the record's), or whose passphrase stretching is not, is damage, not a wrong key.</summary>
+    public static DecryptingStream Open(Stream source, ArchiveKey key, string backupId, Model.BackupEncryption recorded)
     {
         var header = ReadHeader(source, backupId);
-        if (!string.Equals(header.KeyIdText, recordedKeyId, StringComparison.Ordinal))
-            throw ArchiveReader.Corrupt(backupId, $"the encrypted archive is not sound: its header names key id {header.KeyIdText}, its record {recordedKeyId}");
+        if (header.Disagreement(recorded) is { } differs)
+            throw ArchiveReader.Corrupt(backupId, $"the encrypted archive is not sound: {differs}");
         byte[] contentKey = header.Unlock(key)
             ?? throw new BackupException(BackupError.EncryptionKeyMismatch,
                 $"Backup '{backupId}' was encrypted with another {(header.Passphrase ? EncryptionKinds.Passphrase : EncryptionKinds.RawKey)} (key id {header.KeyIdText}); the key given is not it.", backupId);

@@ -31,6 +31,30 @@ internal sealed record EncryptionHeader(bool Passphrase, int ChunkSize, int Iter
     /// <summary>The key id shown in records: 16 lower-case hexadecimal digits.</summary>
     public string KeyIdText => Convert.ToHexStringLower(KeyId);
 
+    /// <summary>What the record says of an archive with this header.</summary>
+    public Model.BackupEncryption Describe() => new()
+    {
+        KeyKind = Passphrase ? EncryptionKinds.Passphrase : EncryptionKinds.RawKey,
+        KeyId = KeyIdText,
+        KeyDerivation = Passphrase ? $"PBKDF2-HMAC-SHA256, {Iterations} iterations" : null,
+        Iterations = Iterations,
+        Salt = Passphrase ? Convert.ToHexStringLower(KdfSalt) : null,
+        ChunkSize = ChunkSize,
+    };
+
+    /// <summary>Null when this header agrees with what <paramref name="recorded"/> says of it, else what differs.</summary>
+    public string? Disagreement(Model.BackupEncryption recorded)
+    {
+        var mine = Describe();
+        if (mine.KeyId != recorded.KeyId) return $"its header names key id {mine.KeyId}, its record {recorded.KeyId}";
+        if (mine.KeyKind != recorded.KeyKind) return $"its header is for a {mine.KeyKind}, its record for a {recorded.KeyKind}";
+        if (mine.ChunkSize != recorded.ChunkSize && recorded.ChunkSize != 0) return "its header's chunk size is not its record's";
+        // Records from before the salt was kept have none to compare.
+        if (Passphrase && recorded.Salt is not null && (mine.Salt != recorded.Salt || mine.Iterations != recorded.Iterations))
+            return "its header's passphrase stretching (salt or iterations) is not its record's";
+        return null;
+    }
+
     /// <summary>A header for a new archive sealed with <paramref name="key"/>, and the archive's content key.</summary>
     public static (EncryptionHeader Header, byte[] ContentKey) New(ArchiveKey key, int chunkSize = DefaultChunkSize)
     {
