@@ -15,22 +15,26 @@ internal static class Abandoned
     public const string RestorationError =
         "Abandoned: the process restoring this backup ended before it recorded the outcome. Each collection holds either all of its old content or all of the backup's.";
 
+    public static BackupRecord AsSeen(IBackupStore store, BackupRecord backup) => Judge(store, backup).Seen;
+
+    public static RestorationRecord AsSeen(IBackupStore store, RestorationRecord restoration) => Judge(store, restoration).Seen;
+
     // The record is read again after the probe finds no holder. An operation saves its outcome before it lets go
     // of its hold, so one that ended between the listing and the probe has its outcome on record by now: only a
     // record still Pending then was left by a process that died. (Without the second read, a restoration that
     // completed a moment before another process recovered the store was overwritten as abandoned.)
-    public static BackupRecord AsSeen(IBackupStore store, BackupRecord backup)
+    private static (BackupRecord Seen, bool Abandoned) Judge(IBackupStore store, BackupRecord backup)
     {
-        if (backup.Status != BackupStatus.Pending || store.IsOperationRunning(backup.Id)) return backup;
+        if (backup.Status != BackupStatus.Pending || store.IsOperationRunning(backup.Id)) return (backup, false);
         var now = store.FindBackup(backup.Id) ?? backup;
-        return now.Status == BackupStatus.Pending ? now with { Status = BackupStatus.Failed, Error = BackupError } : now;
+        return now.Status == BackupStatus.Pending ? (now with { Status = BackupStatus.Failed, Error = BackupError }, true) : (now, false);
     }
 
-    public static RestorationRecord AsSeen(IBackupStore store, RestorationRecord restoration)
+    private static (RestorationRecord Seen, bool Abandoned) Judge(IBackupStore store, RestorationRecord restoration)
     {
-        if (restoration.Status != RestorationStatus.Pending || store.IsOperationRunning(restoration.Id)) return restoration;
+        if (restoration.Status != RestorationStatus.Pending || store.IsOperationRunning(restoration.Id)) return (restoration, false);
         var now = store.FindRestoration(restoration.Id) ?? restoration;
-        return now.Status == RestorationStatus.Pending ? now with { Status = RestorationStatus.Failed, Error = RestorationError } : now;
+        return now.Status == RestorationStatus.Pending ? (now with { Status = RestorationStatus.Failed, Error = RestorationError }, true) : (now, false);
     }
 
     /// <summary>Writes abandoned records as Failed and removes their archives, and the archives left beside records
@@ -41,8 +45,8 @@ internal static class Abandoned
         foreach (var backup in store.ListBackups())
         {
             statuses[backup.Id] = backup.Status;
-            var seen = AsSeen(store, backup);
-            if (backup.Status != BackupStatus.Pending || seen.Status != BackupStatus.Failed || seen.Error != BackupError) continue;
+            var (seen, abandoned) = Judge(store, backup);
+            if (!abandoned) continue;
             store.DeleteArchive(backup.Id);
             store.SaveBackup(seen with { FinishedDate = backup.FinishedDate ?? now });
             statuses[backup.Id] = BackupStatus.Failed;
@@ -62,9 +66,8 @@ internal static class Abandoned
         }
         foreach (var restoration in store.ListRestorations())
         {
-            var seen = AsSeen(store, restoration);
-            if (restoration.Status == RestorationStatus.Pending && seen.Status == RestorationStatus.Failed && seen.Error == RestorationError)
-                store.SaveRestoration(seen with { FinishedDate = restoration.FinishedDate ?? now });
+            var (seen, abandoned) = Judge(store, restoration);
+            if (abandoned) store.SaveRestoration(seen with { FinishedDate = restoration.FinishedDate ?? now });
         }
     }
 }

@@ -117,8 +117,6 @@ public static class BackupOperation
     private static IReadOnlyList<CollectionInfo> Select(IReadOnlyList<CollectionInfo> available, BackupRequest request) =>
         CollectionSelection.Select(available, request.Collections, request.ExcludeCollections, $"The site '{request.Site.SiteId}'", request.Site.SiteId);
 
-    /// <summary>Why an automatic backup is not taken now, or null when it is due (or not automatic, or forced). One
-    /// that another process is taking now counts: two runbooks started together take one backup, not two.</summary>
     /// <summary>A store whose policy requires encryption takes no backup without a key: refused before the site is
     /// read or anything is written, so a runbook that lost its key cannot leave plaintext there.</summary>
     private static void CheckEncryption(BackupRequest request)
@@ -129,6 +127,8 @@ public static class BackupOperation
                 request.Store.Location);
     }
 
+    /// <summary>Why an automatic backup is not taken now, or null when it is due (or not automatic, or forced). One
+    /// that another process is taking now counts: two runbooks started together take one backup, not two.</summary>
     private static string? NotDue(BackupRequest request)
     {
         if (request.Type != BackupType.Auto || request.Force) return null;

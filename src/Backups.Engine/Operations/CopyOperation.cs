@@ -40,7 +40,7 @@ public static class CopyOperation
         if (string.Equals(request.Source.Location, request.Target.Location, StringComparison.Ordinal))
             throw new BackupException(BackupError.InvalidArgument, $"The backup is already in '{request.Target.Location}': copy it to another store.", request.Target.Location);
         var found = BackupCatalog.Get(request.Source, request.BackupId);
-        backup = found;
+        backup = found;   // (an out parameter cannot be read in the lambdas below)
         // Only Ready backups have an archive; the others in a listing piped in are passed over, not errors.
         if (backup.Status != BackupStatus.Ready) return $"Backup '{backup.Id}' is {backup.Status}: only a Ready backup is copied.";
         var policy = request.Target.ReadRetention();
@@ -49,7 +49,7 @@ public static class CopyOperation
                 $"The store '{request.Target.Location}' requires every backup to be encrypted, and backup '{backup.Id}' is not.", request.Target.Location);
         // As listed (a record left Pending by a copy that was killed lists as Failed, and is copied again).
         var records = request.Target.ListBackups().Select(b => Abandoned.AsSeen(request.Target, b)).ToList();
-        if (records.FirstOrDefault(b => b.Id == found.Id) is { } there && SkipReason(there with { Store = request.Target.Location }) is { } skip) return skip;
+        if (records.FirstOrDefault(b => b.Id == found.Id) is { } there && SkipReason(there) is { } skip) return skip;
         // A copy the destination's retention would remove at once (it keeps newer backups of the site) is not made.
         var candidate = backup with { Store = request.Target.Location };
         if (Retention.RetentionRules.Expired(records.Where(b => b.Id != found.Id).Append(candidate), found.SiteId, policy).Any(b => b.Id == found.Id))

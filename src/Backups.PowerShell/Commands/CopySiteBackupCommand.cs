@@ -28,6 +28,8 @@ public sealed class CopySiteBackupCommand : BackupTargetCommand
     {
         _target ??= OpenStoreWith(ResolveStore(Destination), mustExist: false, DestinationCredential);
         var request = new CopyRequest { Source = store, Target = _target, BackupId = backup.Id };
+        // Checked before ShouldProcess so that -WhatIf, the prompt and -Verbose name only what a run copies; the run
+        // checks again under the destination's lock, where it counts.
         if (CopyOperation.Check(request, out var ready) is { } skipped)
         {
             WriteVerbose(skipped);
