@@ -86,6 +86,8 @@ Describe 'Get-SiteBackupRetention and Set-SiteBackupRetention' {
         $policy.MaxOnDemandBackups | Should -Be 3
         $policy.MaxAutoBackups | Should -Be 4
         $policy.AutoInterval | Should -Be ([timespan]::FromDays(7))
+        $policy.DeletedRecordRetention | Should -Be ([timespan]::FromDays(90))
+        $policy.RequireEncryption | Should -BeFalse
         $policy.Store | Should -Be $store
     }
 
@@ -117,5 +119,18 @@ Describe 'Get-SiteBackupRetention and Set-SiteBackupRetention' {
     It 'checks the values with -WhatIf as a real run does' {
         { Set-SiteBackupRetention -Store $store -AutoInterval ([timespan]::Zero) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
         { Set-SiteBackupRetention -Store $store -AutoInterval (New-TimeSpan -Days -1) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+        { Set-SiteBackupRetention -Store $store -DeletedRecordRetention (New-TimeSpan -Days -1) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+    }
+
+    It 'prunes the records of removed backups once they are older than it keeps them' {
+        $pruned = New-TestStore
+        $first = New-SiteBackup -Site $site -Store $pruned
+        $first | Remove-SiteBackup -Force
+        Set-SiteBackupRetention -Store $pruned -DeletedRecordRetention ([timespan]::Zero)
+        (Get-SiteBackupRetention -Store $pruned).DeletedRecordRetention | Should -Be ([timespan]::Zero)
+        (Get-SiteBackup -Store $pruned -Id $first.Id).Status | Should -Be 'Deleted'
+        New-SiteBackup -Site $site -Store $pruned | Out-Null
+        Get-SiteBackup -Store $pruned -Id $first.Id -ErrorAction SilentlyContinue -ErrorVariable missing | Should -BeNullOrEmpty
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'BackupNotFound,*'
     }
 }

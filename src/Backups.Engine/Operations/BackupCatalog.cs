@@ -61,11 +61,31 @@ public static class BackupCatalog
         using (store.Lock(lockTimeout, CancellationToken.None))
         {
             store.SaveBackup(ready);
+            var policy = store.ReadRetention();
+            var listed = store.ListBackups();
             var removed = new List<BackupRecord>();
-            foreach (var old in Retention.RetentionRules.Expired(store.ListBackups(), ready.SiteId, store.ReadRetention()))
+            foreach (var old in Retention.RetentionRules.Expired(listed, ready.SiteId, policy))
                 removed.Add(MarkDeleted(store, old, clock.GetUtcNow()));
+            PruneRecords(store, listed, policy, clock.GetUtcNow());
             return removed;
         }
+    }
+
+    /// <summary>Removes the records of backups that have had no archive (Deleted, Failed, Canceled) for longer than
+    /// the policy keeps them, of every site in the store. The archive is removed again first (a removal interrupted
+    /// between its record and its archive may have left one), so no pruned record leaves an archive behind.</summary>
+    internal static int PruneRecords(IBackupStore store, IEnumerable<BackupRecord> listed, Retention.RetentionPolicy policy, DateTimeOffset now)
+    {
+        int pruned = 0;
+        foreach (var gone in listed.Where(b => b.Status is BackupStatus.Deleted or BackupStatus.Failed or BackupStatus.Canceled))
+        {
+            var since = gone.DeletedDate ?? gone.FinishedDate ?? gone.RequestedDate;
+            if (now - since <= policy.DeletedRecordRetention) continue;
+            store.DeleteArchive(gone.Id);
+            store.DeleteBackupRecord(gone.Id);
+            pruned++;
+        }
+        return pruned;
     }
 
     /// <summary>Records the deletion first, then deletes the archive: a crash in between leaves a Deleted record

@@ -26,6 +26,13 @@ public sealed record RetentionPolicy
     /// keeps and what it accepts are read and set in one place.</summary>
     public bool RequireEncryption { get; init; }
 
+    /// <summary>How long the record of a backup that has no archive (Deleted, Failed, Canceled) is kept before it is
+    /// pruned, so that a store used daily for years does not grow without end. 90 days by default: long enough for
+    /// Get-SiteBackup -Status Deleted to show what retention removed this quarter.</summary>
+    public TimeSpan DeletedRecordRetention { get; init; } = DefaultDeletedRecordRetention;
+
+    public static readonly TimeSpan DefaultDeletedRecordRetention = TimeSpan.FromDays(90);
+
     /// <summary>The store the policy belongs to; set when read, never written into the store.</summary>
     [JsonIgnore]
     public string Store { get; init; } = "";

@@ -34,6 +34,9 @@ public interface IBackupStore
     BackupRecord? FindBackup(string id);
     void SaveBackup(BackupRecord backup);
 
+    /// <summary>Removes the record of backup <paramref name="id"/> (a pruned tombstone; its archive is already gone).</summary>
+    void DeleteBackupRecord(string id);
+
     IReadOnlyList<RestorationRecord> ListRestorations();
     RestorationRecord? FindRestoration(string id);
     void SaveRestoration(RestorationRecord restoration);

@@ -23,6 +23,10 @@ public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
     [Parameter]
     public bool? RequireEncryption { get; set; }
 
+    /// <summary>How long the records of removed, failed and canceled backups are kept before they are pruned.</summary>
+    [Parameter]
+    public TimeSpan? DeletedRecordRetention { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -40,14 +44,15 @@ public sealed class SetSiteBackupRetentionCommand : SiteBackupCommand
         if (MaxAutoBackups is { } auto) changes.Add($"keep {auto} automatic backups");
         if (AutoInterval is { } interval) changes.Add($"take an automatic backup every {interval}");
         if (RequireEncryption is { } require) changes.Add(require ? "require every backup to be encrypted" : "no longer require encryption");
+        if (DeletedRecordRetention is { } keep) changes.Add($"keep the records of removed backups for {keep}");
         if (changes.Count == 0)
         {
-            WriteError(Internal.ErrorRecords.InvalidArgument("Give at least one of -MaxOnDemandBackups, -MaxAutoBackups, -AutoInterval and -RequireEncryption.", store.Location));
+            WriteError(Internal.ErrorRecords.InvalidArgument("Give at least one of -MaxOnDemandBackups, -MaxAutoBackups, -AutoInterval, -RequireEncryption and -DeletedRecordRetention.", store.Location));
             return;
         }
-        RetentionSettings.Check(store.Location, MaxOnDemandBackups, MaxAutoBackups, AutoInterval);
+        RetentionSettings.Check(store.Location, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, DeletedRecordRetention);
         if (!ShouldProcess(store.Location, "Set retention: " + string.Join(", ", changes))) return;
-        var policy = RetentionSettings.Update(store, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, RequireEncryption, Cancellation);
+        var policy = RetentionSettings.Update(store, MaxOnDemandBackups, MaxAutoBackups, AutoInterval, RequireEncryption, DeletedRecordRetention, Cancellation);
         if (PassThru) WriteObject(policy);
     });
 }

@@ -108,6 +108,21 @@ public abstract class StoreContractTests : IDisposable
     }
 
     [Fact]
+    public void A_pruned_record_is_gone_for_every_reader_and_pruning_it_again_does_nothing()
+    {
+        var store = CreateStore();
+        store.SaveBackup(Record("kept"));
+        store.SaveBackup(Record("gone", BackupStatus.Deleted));
+        store.DeleteBackupRecord("gone");
+        store.DeleteBackupRecord("gone");
+
+        var other = OpenAgain(store);
+        Assert.Equal(["kept"], other.ListBackups().Select(b => b.Id));
+        Assert.Null(other.FindBackup("gone"));
+        Assert.Equal(BackupError.InvalidArgument, Assert.Throws<BackupException>(() => store.DeleteBackupRecord("../kept")).Error);
+    }
+
+    [Fact]
     public void Retention_has_defaults_until_written()
     {
         var store = CreateStore();

@@ -19,6 +19,7 @@ public class DelegatingStore(IBackupStore inner) : IBackupStore
     public virtual IReadOnlyList<BackupRecord> ListBackups() => inner.ListBackups();
     public virtual BackupRecord? FindBackup(string id) => inner.FindBackup(id);
     public virtual void SaveBackup(BackupRecord backup) => inner.SaveBackup(backup);
+    public virtual void DeleteBackupRecord(string id) => inner.DeleteBackupRecord(id);
     public virtual IReadOnlyList<RestorationRecord> ListRestorations() => inner.ListRestorations();
     public virtual RestorationRecord? FindRestoration(string id) => inner.FindRestoration(id);
     public virtual void SaveRestoration(RestorationRecord restoration) => inner.SaveRestoration(restoration);

@@ -116,6 +116,8 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
     public void SaveBackup(BackupRecord backup) =>
         WriteJson(Name($"backups/{CheckId(backup.Id)}.json"), backup, EngineJson.Default.BackupRecord);
 
+    public void DeleteBackupRecord(string id) => Call(() => container.GetBlobClient(Name($"backups/{CheckId(id)}.json")).DeleteIfExists());
+
     public IReadOnlyList<RestorationRecord> ListRestorations() =>
         ReadAll("restorations/", EngineJson.Default.RestorationRecord)
             .Select(r => r with { Store = Location, Backup = r.Backup with { Store = Location } }).ToList();

@@ -98,6 +98,19 @@ internal sealed class FolderStore : IBackupStore
     public void SaveBackup(BackupRecord backup) =>
         WriteJson(RecordPath(BackupsFolder, CheckId(backup.Id)), backup, EngineJson.Default.BackupRecord);
 
+    public void DeleteBackupRecord(string id)
+    {
+        string path = RecordPath(BackupsFolder, CheckId(id));
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw CannotWrite(path, e);
+        }
+    }
+
     public IReadOnlyList<RestorationRecord> ListRestorations() =>
         ReadAll(RestorationsFolder, EngineJson.Default.RestorationRecord)
             .Select(r => r with { Store = _root, Backup = r.Backup with { Store = _root } }).ToList();

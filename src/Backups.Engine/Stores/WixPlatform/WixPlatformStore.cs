@@ -257,6 +257,7 @@ internal sealed class WixPlatformStore(string wixSiteId, string apiKey, WixOptio
     public RestorationRecord? FindRestoration(string id) => ListRestorations().FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
 
     public void SaveBackup(BackupRecord backup) => throw NotHere("keeps the records of its own backups");
+    public void DeleteBackupRecord(string id) => throw NotHere("keeps the records of its own backups");
     public void SaveRestoration(RestorationRecord restoration) => throw NotHere("keeps the records of its own restorations");
     public IArchiveUpload BeginArchive(string id) => throw NotHere("takes its backups itself: New-SiteBackup -Store " + Location + " asks it for one");
     public Stream OpenArchive(string id) => throw NotHere("holds the backup; it has no archive SiteBackup can read");
