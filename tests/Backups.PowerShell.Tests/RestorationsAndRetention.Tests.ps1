@@ -122,6 +122,35 @@ Describe 'Get-SiteBackupRetention and Set-SiteBackupRetention' {
         { Set-SiteBackupRetention -Store $store -DeletedRecordRetention (New-TimeSpan -Days -1) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
     }
 
+    It 'keeps automatic backups by calendar, and -WhatIf names what the new rules would remove' {
+        $calendar = New-TestStore
+        $taken = 1..3 | ForEach-Object { New-SiteBackup -Site $site -Store $calendar -Type Auto -Force }
+        $module = Get-TestModulePath
+        # Today's three: the daily rule keeps only the newest of the day; the count limit of 1 keeps the same one.
+        $said = Invoke-ChildPwsh "Import-Module '$module'; Set-SiteBackupRetention -Store '$calendar' -MaxAutoBackups 1 -KeepDaily 7 -WhatIf"
+        $said = $said -join ' '
+        $said | Should -Match 'What if: .*keep the newest automatic backup of each of the last 7 days that have one; .*removes 2 backup\(s\)'
+        $said | Should -Match $taken[0].Id
+        $said | Should -Match $taken[1].Id
+        $said | Should -Not -Match $taken[2].Id
+        (Get-SiteBackup -Store $calendar).Count | Should -Be 3
+
+        $policy = Set-SiteBackupRetention -Store $calendar -MaxAutoBackups 1 -KeepDaily 7 -KeepWeekly 4 -KeepMonthly 12 -KeepYearly 3 -KeepWithin (New-TimeSpan -Hours 1) -PassThru -Verbose 4>&1 |
+            Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        ($policy.KeepDaily, $policy.KeepWeekly, $policy.KeepMonthly, $policy.KeepYearly) | Should -Be (7, 4, 12, 3)
+        (Get-SiteBackupRetention -Store $calendar).KeepWithin | Should -Be (New-TimeSpan -Hours 1)
+        # KeepWithin keeps all three (taken within the hour): nothing to remove, and nothing removed.
+        ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Not -Match 'removes the Auto backup'
+        New-SiteBackup -Site $site -Store $calendar -Type Auto -Force | Out-Null
+        (Get-SiteBackup -Store $calendar).Count | Should -Be 4
+
+        Set-SiteBackupRetention -Store $calendar -KeepWithin ([timespan]::Zero)
+        New-SiteBackup -Site $site -Store $calendar -Type Auto -Force | Out-Null
+        (Get-SiteBackup -Store $calendar -Type Auto).Count | Should -Be 1
+        { Set-SiteBackupRetention -Store $calendar -KeepDaily -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { Set-SiteBackupRetention -Store $calendar -KeepWithin (New-TimeSpan -Days -1) -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+    }
+
     It 'prunes the records of removed backups once they are older than it keeps them' {
         $pruned = New-TestStore
         $first = New-SiteBackup -Site $site -Store $pruned

@@ -3,8 +3,9 @@ using System.Text.Json.Serialization;
 namespace SiteBackup.Engine.Retention;
 
 /// <summary>
-/// How many backups a store keeps per site, when an automatic backup is due, and whether every backup must be
-/// encrypted: the store's policy. Kept per store.
+/// How many backups a store keeps per site (by count, and for automatic backups also by calendar), when an automatic
+/// backup is due, whether every backup must be encrypted and how long the records of removed ones stay: the store's
+/// policy. Kept per store.
 /// </summary>
 public sealed record RetentionPolicy
 {
@@ -20,6 +21,17 @@ public sealed record RetentionPolicy
     public int MaxOnDemandBackups { get; init; } = DefaultMaxOnDemand;
     public int MaxAutoBackups { get; init; } = DefaultMaxAuto;
     public TimeSpan AutoInterval { get; init; } = DefaultAutoInterval;
+
+    /// <summary>Calendar rules for automatic backups, beside <see cref="MaxAutoBackups"/> (see
+    /// <see cref="CalendarRules"/>): the newest backup of each of the last KeepDaily days (KeepWeekly ISO weeks,
+    /// KeepMonthly months, KeepYearly years) that have one stays, and so does every one within KeepWithin of the
+    /// newest. 0 (and a zero KeepWithin) turns a rule off; all are off by default, so the count limits alone apply,
+    /// as in Wix.</summary>
+    public int KeepDaily { get; init; }
+    public int KeepWeekly { get; init; }
+    public int KeepMonthly { get; init; }
+    public int KeepYearly { get; init; }
+    public TimeSpan KeepWithin { get; init; }
 
     /// <summary>Every backup into the store must be encrypted (New-SiteBackup -EncryptionKey); one without a key is
     /// refused with EncryptionKeyRequired. Part of the store's one policy with its limits, so that what a store

@@ -20,7 +20,8 @@ public static class RetentionRules
 
     /// <summary>
     /// The Ready backups of <paramref name="siteId"/> that retention removes, oldest first. Each type's limit counts
-    /// its Ready backups newest first, whole and partial alike; a backup past its limit is removed only when newer
+    /// its Ready backups newest first, whole and partial alike; an automatic backup past its limit is still kept when
+    /// a calendar rule keeps it (<see cref="CalendarRules"/>). A backup past its limit is removed only when newer
     /// Ready backups of the site that stay (of either type) hold every one of its collections. Otherwise it stays,
     /// beyond the limit, until they do: the last copy of a collection is never removed, so a few backups of some
     /// collections never push out the only backup of the others. Only Ready backups count and can be removed: a
@@ -30,7 +31,7 @@ public static class RetentionRules
     {
         var ready = Newest(backups.Where(b => b.Status == BackupStatus.Ready && SameSite(b, siteId))).ToList();
         var overLimit = Over(ready, BackupType.OnDemand, policy.MaxOnDemandBackups)
-            .Concat(Over(ready, BackupType.Auto, policy.MaxAutoBackups))
+            .Concat(OverAuto(ready, policy))
             .Select(b => b.Id)
             .ToHashSet(StringComparer.Ordinal);
 
@@ -52,6 +53,16 @@ public static class RetentionRules
 
     private static IEnumerable<BackupRecord> Over(List<BackupRecord> newestFirst, BackupType type, int max) =>
         newestFirst.Where(b => b.Type == type).Skip(Math.Max(max, 1));
+
+    /// <summary>Automatic backups kept neither by the count limit nor by a calendar rule: the rules add up, as
+    /// restic's --keep-last and --keep-daily do.</summary>
+    private static IEnumerable<BackupRecord> OverAuto(List<BackupRecord> newestFirst, RetentionPolicy policy)
+    {
+        var over = Over(newestFirst, BackupType.Auto, policy.MaxAutoBackups);
+        if (!CalendarRules.Any(policy)) return over;
+        var kept = CalendarRules.Kept(newestFirst.Where(b => b.Type == BackupType.Auto).ToList(), policy);
+        return over.Where(b => !kept.Contains(b.Id));
+    }
 
     private static IEnumerable<BackupRecord> Newest(IEnumerable<BackupRecord> backups) =>
         backups.OrderByDescending(b => b.RequestedDate).ThenByDescending(b => b.Id, StringComparer.Ordinal);

@@ -1,42 +1,32 @@
-using SiteBackup.Engine.Errors;
+using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Stores;
 
 namespace SiteBackup.Engine.Retention;
 
-/// <summary>Changing a store's retention limits. New limits apply from the next backup on; lowering one removes
-/// nothing by itself.</summary>
+/// <summary>Changing a store's policy. New rules apply from the next backup into the store on (as the count limits
+/// always have): changing one removes nothing by itself, and <see cref="WouldRemove"/> says what it will.</summary>
 public static class RetentionSettings
 {
-    /// <summary>Throws InvalidArgument for limits a store cannot keep; <see cref="Update"/> checks the same, and a
-    /// caller that asks first (-WhatIf) calls this before asking.</summary>
-    public static void Check(string store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, TimeSpan? deletedRecordRetention = null)
+    public static RetentionPolicy Update(IBackupStore store, RetentionChange change, CancellationToken cancellationToken = default)
     {
-        if (deletedRecordRetention < TimeSpan.Zero)
-            throw new BackupException(BackupError.InvalidArgument, $"Records of removed backups are kept for no time or longer, not {deletedRecordRetention}.", store);
-        if (maxOnDemandBackups < 1 || maxAutoBackups < 1)
-            throw new BackupException(BackupError.InvalidArgument, "A store keeps at least one backup of each type.", store);
-        if (autoInterval <= TimeSpan.Zero)
-            throw new BackupException(BackupError.InvalidArgument, $"The interval between automatic backups must be positive, not {autoInterval}.", store);
-    }
-
-    public static RetentionPolicy Update(
-        IBackupStore store, int? maxOnDemandBackups, int? maxAutoBackups, TimeSpan? autoInterval, bool? requireEncryption,
-        TimeSpan? deletedRecordRetention = null, CancellationToken cancellationToken = default)
-    {
-        Check(store.Location, maxOnDemandBackups, maxAutoBackups, autoInterval, deletedRecordRetention);
+        change.Check(store.Location);
         using (store.Lock(LockWait.Timeout, cancellationToken))
         {
-            var current = store.ReadRetention();
-            var updated = current with
-            {
-                MaxOnDemandBackups = maxOnDemandBackups ?? current.MaxOnDemandBackups,
-                MaxAutoBackups = maxAutoBackups ?? current.MaxAutoBackups,
-                AutoInterval = autoInterval ?? current.AutoInterval,
-                RequireEncryption = requireEncryption ?? current.RequireEncryption,
-                DeletedRecordRetention = deletedRecordRetention ?? current.DeletedRecordRetention,
-            };
+            var updated = change.ApplyTo(store.ReadRetention());
             store.WriteRetention(updated);
             return updated;
         }
+    }
+
+    /// <summary>The Ready backups, of every site in the store, that <paramref name="policy"/> removes from the store
+    /// as it is now, oldest first: what the next backup of each site will remove under it (that backup then counts
+    /// too, so it may remove one more of its own site).</summary>
+    public static IReadOnlyList<BackupRecord> WouldRemove(IBackupStore store, RetentionPolicy policy)
+    {
+        var listed = store.ListBackups();
+        return listed.Where(b => b.Status == BackupStatus.Ready).Select(b => b.SiteId).Distinct(StringComparer.Ordinal)
+            .SelectMany(site => RetentionRules.Expired(listed, site, policy))
+            .OrderBy(b => b.RequestedDate).ThenBy(b => b.Id, StringComparer.Ordinal)
+            .ToList();
     }
 }
