@@ -345,6 +345,8 @@ public sealed partial class StandInServer : IAsyncDisposable
     {
         if (Find(siteId, body, insert ? "BULK_INSERT" : "BULK_SAVE", out var notFound) is not { } collection) return notFound;
         bool saveReferences = body["saveReferences"]?.GetValue<bool>() ?? false;
+        // As the request type documents it: with returnEntity each successful result carries the item as saved.
+        bool returnEntity = body["returnEntity"]?.GetValue<bool>() ?? false;
         var items = body["dataItems"]?.AsArray() ?? throw new InvalidOperationException("dataItems is required");
         if (items.Count > Options.MaxBulk)
             return (400, ErrorBody($"A bulk request takes at most {Options.MaxBulk} items", "INVALID_ARGUMENT"));
@@ -379,7 +381,14 @@ public sealed partial class StandInServer : IAsyncDisposable
                     foreach (var field in collection.Fields.Where(f => f.Type == "MULTI_REFERENCE" && data[f.Key] is JsonArray))
                         Data.SetReferences(siteId, collection, field.Key, id, ReferencedIds(data[field.Key]!.AsArray()));
                 meta["success"] = true;
-                results.Add(new JsonObject { ["action"] = created ? "INSERT" : "UPDATE", ["itemMetadata"] = meta });
+                var result = new JsonObject { ["action"] = created ? "INSERT" : "UPDATE", ["itemMetadata"] = meta };
+                if (returnEntity)
+                {
+                    var saved = JsonNode.Parse(text)!.AsObject();
+                    foreach (var field in collection.Fields.Where(f => f.Type == "MULTI_REFERENCE")) saved.Remove(field.Key);
+                    result["dataItem"] = new JsonObject { ["id"] = id, ["dataCollectionId"] = collection.Id, ["data"] = saved };
+                }
+                results.Add(result);
                 successes++;
             }
             else

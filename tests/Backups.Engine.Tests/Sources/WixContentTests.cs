@@ -43,12 +43,13 @@ public sealed class WixContentTests : IDisposable
         for (int i = 0; i < 40; i++) books.SetReferences("authors", Id("b", i), [Id("a", i % 20)]);
     }
 
-    private async Task<(BackupRecord Backup, SiteBackup.Engine.Stores.IBackupStore Store)> BackupAsync(WixFixture site, string? siteString = null, List<string>? warnings = null)
+    private async Task<(BackupRecord Backup, SiteBackup.Engine.Stores.IBackupStore Store)> BackupAsync(WixFixture site, string? siteString = null, List<string>? warnings = null, string[]? collections = null)
     {
         var store = TestEngine.Store(_folder);
         var outcome = await BackupOperation.RunAsync(new BackupRequest
         {
             Site = site.Open(siteString), Store = store, Warnings = warnings is null ? null : new SynchronousWarnings(warnings.Add),
+            Collections = collections ?? [],
         });
         return (outcome.Backup!, store);
     }
@@ -163,6 +164,27 @@ public sealed class WixContentTests : IDisposable
         Assert.Equal(changed, await site.DumpAsync());
         Assert.Empty(store.ListRestorations());
         Assert.False(site.Server.Calls.ContainsKey("items/truncate"));
+    }
+
+    [Fact]
+    public async Task A_collection_a_restore_cannot_write_back_is_backed_up_and_named_in_the_record_when_selected()
+    {
+        await using var site = new WixFixture();
+        await site.CreateSampleAsync();
+        var reviews = site.Add("Reviews/Items", "WIX_APP");
+        reviews.Operations.Remove("TRUNCATE");
+        reviews.Operations.Remove("BULK_SAVE");
+        Items(reviews, "r", 4);
+
+        var (backup, _) = await BackupAsync(site, site.Site + "?apps=include");
+        Assert.Equal(4, backup.Collections.Single(c => c.Id == "Reviews/Items").ItemCount);
+        var named = backup.Omissions.Single(o => o.Collection == "Reviews/Items");
+        Assert.Contains("TRUNCATE, BULK_SAVE", named.Reason, StringComparison.Ordinal);
+        Assert.Contains("-Destination", named.Reason, StringComparison.Ordinal);
+
+        // A backup that does not take it does not name it.
+        var (people, _) = await BackupAsync(site, site.Site + "?apps=include", collections: ["people"]);
+        Assert.Empty(people.Omissions);
     }
 
     /// <summary>authors.books and books.authors as the two sides of one relation: each author refers to two books.</summary>

@@ -115,6 +115,9 @@ public sealed class WixSdkConformanceTests : IDisposable
         ["items/query first:includeReferences[*]"] = "",
         ["items/query next:includeReferences[*]"] = "",
         ["items/query offset:includeReferences[*]"] = "",
+        // A collection's first bulk save asks for the items back as saved (a field of the request type the SDK's
+        // bulkSave does not set), to see which system fields Wix set itself.
+        ["bulk/items/save:returnEntity"] = "",
     };
 
     [Fact]
@@ -230,9 +233,14 @@ public sealed class WixSdkConformanceTests : IDisposable
     {
         foreach (var (path, value) in ours)
         {
-            string theirs = Allowed.TryGetValue($"{kind}:{path}", out var mapped) && mapped.Length > 0 ? mapped : path;
+            bool allowed = Allowed.TryGetValue($"{kind}:{path}", out var mapped);
+            string theirs = allowed && mapped!.Length > 0 ? mapped : path;
             if (!sdk.TryGetValue(theirs, out var expected))
-                differences.Add($"{kind}: SiteBackup's {part} has {path}, the SDK's does not");
+            {
+                // An allowed path mapped to nothing may be on one side only.
+                if (!(allowed && mapped!.Length == 0))
+                    differences.Add($"{kind}: SiteBackup's {part} has {path}, the SDK's does not");
+            }
             else if (values && expected != value)
                 differences.Add($"{kind}: {part} {path} is {value} from SiteBackup, {expected} from the SDK");
         }

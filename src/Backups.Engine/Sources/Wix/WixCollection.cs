@@ -54,8 +54,9 @@ internal static class WixJson
 
     public static string? ItemId(JsonElement data) => Text(data, "_id");
 
-    /// <summary>One result of a bulk call, by the index of what it answers.</summary>
-    public sealed record BulkResult(int Index, bool Success, string Code, string Message);
+    /// <summary>One result of a bulk call, by the index of what it answers; <paramref name="Saved"/> is the item's data as
+    /// Wix keeps it when the call asked for it (<c>returnEntity</c>), valid while the answer is.</summary>
+    public sealed record BulkResult(int Index, bool Success, string Code, string Message, JsonElement Saved = default);
 
     /// <summary>
     /// The per-item results of a bulk call (<c>results[].{metadata}</c>: <c>itemMetadata</c> of an item,
@@ -77,7 +78,9 @@ internal static class WixJson
             at++;
             if (meta.TryGetProperty("success", out var success) && success.ValueKind == JsonValueKind.True)
             {
-                read.Add(new BulkResult(index, true, "", ""));
+                var saved = result.TryGetProperty("dataItem", out var item) && item.ValueKind == JsonValueKind.Object
+                    && item.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data : default;
+                read.Add(new BulkResult(index, true, "", "", saved));
                 continue;
             }
             var error = meta.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;

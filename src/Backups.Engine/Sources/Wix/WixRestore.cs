@@ -12,9 +12,9 @@ namespace SiteBackup.Engine.Sources.Wix;
 /// 413 split in halves. Save rather than insert: a bulk call repeated after a lost answer writes the same items again
 /// instead of failing on them, so a retry can neither double an item nor report a false error. Items Wix refuses one
 /// by one are collected in <see cref="RefusedItems"/>; a call that fails for good stops the restore, and
-/// <see cref="ItemsWritten"/> says how far each collection got. Once a collection is written, its first page is read
-/// back to see which system fields Wix set itself (<see cref="NotKept"/>). Multi-references, which Wix keeps apart
-/// from items, are written by <see cref="WixReferenceWriter"/> as soon as both their collections are done.
+/// <see cref="ItemsWritten"/> says how far each collection got. The first bulk save of a collection asks for the items
+/// back as Wix saved them, to see which system fields Wix set itself (<see cref="NotKept"/>). Multi-references, which
+/// Wix keeps apart from items, are written by <see cref="WixReferenceWriter"/> as soon as both their collections are done.
 /// </summary>
 internal sealed class WixRestore : ISiteRestore
 {
@@ -83,14 +83,17 @@ internal sealed class WixRestore : ISiteRestore
         foreach (var (source, destination) in targets)
         {
             if (site.FirstOrDefault(c => c.Id == destination) is not { } collection) continue;
-            string[] needed = ReferenceFields(collection, source, definitions).Count > 0 ? ["TRUNCATE", "BULK_SAVE", "INSERT_REFERENCE"] : ["TRUNCATE", "BULK_SAVE"];
-            var missing = needed.Where(op => !collection.Allows(op)).ToList();
+            var missing = Needed(ReferenceFields(collection, source, definitions).Count > 0).Where(op => !collection.Allows(op)).ToList();
             if (missing.Count > 0)
                 throw new BackupException(BackupError.CollectionNotWritable,
                     $"The Wix collection '{destination}' of '{siteId}' ({collection.Type}) cannot be restored into: its capabilities do not allow {string.Join(", ", missing)}. Nothing was written.",
                     destination);
         }
     }
+
+    /// <summary>The data operations a restore into a collection uses: empty it, save its items, and write its
+    /// references when it has any.</summary>
+    public static string[] Needed(bool references) => references ? ["TRUNCATE", "BULK_SAVE", "INSERT_REFERENCE"] : ["TRUNCATE", "BULK_SAVE"];
 
     private WixCollection Collection(string id) => site.First(c => c.Id == id);
 
@@ -110,7 +113,8 @@ internal sealed class WixRestore : ISiteRestore
         await WixApi.TruncateAsync(client, collectionId, cancellationToken);
         written[collectionId] = 0;
         var batch = new List<BatchItem>(client.Options.BulkSize);
-        var sample = new Dictionary<string, string?[]>(StringComparer.Ordinal);
+        // The first call of a collection asks for the items as Wix saved them, to see which system fields it kept.
+        var check = new SystemCheck();
         long bytes = 0;
         var item = new ArrayBufferWriter<byte>(4096);
         await using var json = new Utf8JsonWriter(item);
@@ -121,7 +125,7 @@ internal sealed class WixRestore : ISiteRestore
                 cancellationToken.ThrowIfCancellationRequested();
                 var root = document.RootElement;
                 string? id = WixJson.ItemId(root);
-                if (id is not null && sample.Count < client.Options.QueryPageSize) sample[id] = SystemValues(root);
+                if (id is not null && check is not null) check.Sent[id] = SystemValues(root);
                 json.WriteStartObject();
                 if (id is not null) json.WriteString("id", id);
                 json.WritePropertyName("data");
@@ -136,14 +140,15 @@ internal sealed class WixRestore : ISiteRestore
             }
             if (batch.Count >= client.Options.BulkSize || bytes >= client.Options.MaxBulkBytes)
             {
-                await SaveAsync(batch, collectionId, cancellationToken);
+                await SaveAsync(batch, collectionId, check, cancellationToken);
+                check = Checked(collectionId, check);
                 batch.Clear();
                 bytes = 0;
             }
         }
-        if (batch.Count > 0) await SaveAsync(batch, collectionId, cancellationToken);
+        if (batch.Count > 0) await SaveAsync(batch, collectionId, check, cancellationToken);
+        Checked(collectionId, check);
         await references.WrittenAsync(collectionId, cancellationToken);
-        if (sample.Count > 0 && destination.Allows("FIND")) notKept[collectionId] = await CompareAsync(destination, sample, cancellationToken);
         return written[collectionId];
     }
 
@@ -172,22 +177,33 @@ internal sealed class WixRestore : ISiteRestore
     private static string?[] SystemValues(JsonElement item) =>
         SystemFields.Select(f => item.TryGetProperty(f, out var v) ? v.GetRawText() : null).ToArray();
 
-    /// <summary>Reads the first page of the written collection back and names the system fields whose values differ
-    /// from the backup's on the items it finds there (one request: the same for every item, as Wix sets them).</summary>
-    private async Task<IReadOnlyList<string>> CompareAsync(WixCollection collection, Dictionary<string, string?[]> sample, CancellationToken cancellationToken)
+    /// <summary>The system fields of the items a collection's first bulk call sent, and which of them Wix did not keep
+    /// as sent, read from the items it answered with (<c>returnEntity</c>): no extra request, and no reliance on the
+    /// order a query would return them in.</summary>
+    private sealed class SystemCheck
     {
-        using var page = await WixApi.QueryAsync(client, collection, null, 0, cancellationToken);
-        var changed = new bool[SystemFields.Length];
-        if (page.RootElement.TryGetProperty("dataItems", out var items) && items.ValueKind == JsonValueKind.Array)
+        public Dictionary<string, string?[]> Sent { get; } = new(StringComparer.Ordinal);
+        public bool[] Changed { get; } = new bool[SystemFields.Length];
+        public int Compared { get; set; }
+
+        public void Compare(string? id, JsonElement saved)
         {
-            foreach (var item in items.EnumerateArray())
-            {
-                if (!item.TryGetProperty("data", out var data) || WixJson.ItemId(data) is not { } id || !sample.TryGetValue(id, out var backedUp)) continue;
-                var now = SystemValues(data);
-                for (int f = 0; f < SystemFields.Length; f++) changed[f] |= backedUp[f] is not null && backedUp[f] != now[f];
-            }
+            if (id is null || saved.ValueKind != JsonValueKind.Object || !Sent.TryGetValue(id, out var sent)) return;
+            var now = SystemValues(saved);
+            for (int f = 0; f < SystemFields.Length; f++) Changed[f] |= sent[f] is not null && sent[f] != now[f];
+            Compared++;
         }
-        return SystemFields.Where((_, f) => changed[f]).ToList();
+    }
+
+    /// <summary>Records what <paramref name="check"/> found for the collection (once its first call is done); a
+    /// collection none of whose items came back to compare gets a warning, never a silent "kept".</summary>
+    private SystemCheck? Checked(string collectionId, SystemCheck? check)
+    {
+        if (check is null) return null;
+        notKept[collectionId] = SystemFields.Where((_, f) => check.Changed[f]).ToList();
+        if (check.Compared == 0 && check.Sent.Count > 0)
+            warnings.Add($"Whether Wix kept the system fields ({string.Join(", ", SystemFields)}) of the items written into '{collectionId}' is not known: Wix answered its first bulk save without the items as saved.");
+        return null;
     }
 
     /// <summary>One item of a bulk save: its id and its <c>{"id", "data"}</c> JSON.</summary>
@@ -198,9 +214,9 @@ internal sealed class WixRestore : ISiteRestore
     /// halves saved one after the other, down to single items, and an item too large on its own is refused by itself,
     /// as Wix refuses items one by one. Nothing of a 413 call was written, so no item is doubled.
     /// </summary>
-    private async Task SaveAsync(IReadOnlyList<BatchItem> batch, string collectionId, CancellationToken cancellationToken)
+    private async Task SaveAsync(IReadOnlyList<BatchItem> batch, string collectionId, SystemCheck? check, CancellationToken cancellationToken)
     {
-        using var answer = await client.PostUnlessTooLargeAsync("bulk/items/save", Body(batch, collectionId), collectionId, cancellationToken);
+        using var answer = await client.PostUnlessTooLargeAsync("bulk/items/save", Body(batch, collectionId, returnEntity: check is not null), collectionId, cancellationToken);
         if (answer is null)
         {
             if (batch.Count == 1)
@@ -210,19 +226,24 @@ internal sealed class WixRestore : ISiteRestore
                 return;
             }
             int half = batch.Count / 2;
-            await SaveAsync(batch.Take(half).ToList(), collectionId, cancellationToken);
-            await SaveAsync(batch.Skip(half).ToList(), collectionId, cancellationToken);
+            await SaveAsync(batch.Take(half).ToList(), collectionId, check, cancellationToken);
+            await SaveAsync(batch.Skip(half).ToList(), collectionId, check, cancellationToken);
             return;
         }
         foreach (var result in WixJson.Results(answer, "itemMetadata", batch.Count, "a bulk save", collectionId))
         {
-            if (result.Success) written[collectionId]++;
+            if (result.Success)
+            {
+                written[collectionId]++;
+                check?.Compare(batch[result.Index].Id, result.Saved);
+            }
             else refused.Add(new RefusedItem(collectionId, batch[result.Index].Id, result.Code, result.Message));
         }
     }
 
-    /// <summary>The body of a bulk save: <c>{"dataCollectionId", "dataItems": [...]}</c>.</summary>
-    private static ReadOnlyMemory<byte> Body(IReadOnlyList<BatchItem> batch, string collectionId)
+    /// <summary>The body of a bulk save: <c>{"dataCollectionId", "dataItems": [...]}</c>, with <c>"returnEntity": true</c>
+    /// when the items are wanted back as saved.</summary>
+    private static ReadOnlyMemory<byte> Body(IReadOnlyList<BatchItem> batch, string collectionId, bool returnEntity)
     {
         var body = new ArrayBufferWriter<byte>(batch.Sum(b => b.Json.Length + 1) + 256);
         using (var json = new Utf8JsonWriter(body))
@@ -232,6 +253,7 @@ internal sealed class WixRestore : ISiteRestore
             json.WriteStartArray("dataItems");
             foreach (var item in batch) json.WriteRawValue(item.Json, skipInputValidation: true);
             json.WriteEndArray();
+            if (returnEntity) json.WriteBoolean("returnEntity", true);
             json.WriteEndObject();
         }
         return body.WrittenMemory;

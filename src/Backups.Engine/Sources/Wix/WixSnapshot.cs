@@ -18,9 +18,12 @@ internal sealed class WixSnapshot(WixClient client, IReadOnlyList<WixCollection>
 {
     public IReadOnlyList<CollectionInfo> Collections { get; } = collections.Select(c => c.Info).ToList();
 
-    /// <summary>What the backup cannot take, for a reason of the site's own (EXTERNAL collections, collections that
-    /// allow no query, references that cannot be read), named whenever the selection would have taken it.</summary>
-    public IReadOnlyList<Omission> Omissions(IReadOnlyList<CollectionInfo> selected) => omissions;
+    /// <summary>What the backup cannot take or a restore cannot give back, for a reason of the site's own (EXTERNAL
+    /// collections, collections that allow no query, references that cannot be read, collections that cannot be
+    /// written back into): of a collection the backup reads, when it is selected; of one it cannot read, whenever
+    /// the selection would have taken it.</summary>
+    public IReadOnlyList<Omission> Omissions(IReadOnlyList<CollectionInfo> selected) =>
+        omissions.Where(o => !collections.Any(c => c.Id == o.Collection) || selected.Any(c => c.Id == o.Collection)).ToList();
 
     private WixCollection Find(CollectionInfo collection) => collections.First(c => c.Id == collection.Id);
 

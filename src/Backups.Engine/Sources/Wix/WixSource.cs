@@ -80,5 +80,12 @@ internal sealed class WixSource(string siteId, string wixSiteId, string apiKey, 
                 "its capabilities allow no query (FIND is not among its dataOperations), so Wix lets nothing read its items")))
             .Concat(site.Where(c => Taken(c) && c.Allows("FIND") && c.MultiReferences.Count > 0 && !c.Allows("QUERY_REFERENCED")).Select(c => new Model.Omission(c.Id,
                 $"the references in its multi-reference field(s) {string.Join(", ", c.MultiReferences.Select(r => $"'{r.Field}'"))}: its capabilities allow no QUERY_REFERENCED, so Wix lets nothing read them (its items are kept)")))
+            .Concat(site.Where(c => Taken(c) && c.Allows("FIND")).Select(c => (c, Missing: NotWritable(c))).Where(x => x.Missing.Count > 0).Select(x => new Model.Omission(x.c.Id,
+                $"a restore into it: its items are in the backup, but its capabilities allow no {string.Join(", ", x.Missing)}, so Wix lets no restore write them back into it (restore them into another collection with -Destination)")))
             .ToList();
+
+    /// <summary>What a restore into <paramref name="c"/> needs that its capabilities do not allow, as
+    /// <see cref="WixRestore.CheckWritable"/> will find it.</summary>
+    private static List<string> NotWritable(WixCollection c) =>
+        WixRestore.Needed(c.MultiReferences.Count > 0).Where(op => !c.Allows(op)).ToList();
 }
