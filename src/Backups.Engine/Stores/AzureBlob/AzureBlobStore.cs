@@ -20,9 +20,11 @@ namespace SiteBackup.Engine.Stores.AzureBlob;
 /// backups/&lt;id&gt;.json        one record per backup       restorations/&lt;id&gt;.json   one per restoration
 /// retention.json            the limits                  store.lock                 the lock: a blob lease
 /// running/&lt;id&gt;.lock        leased by the process working on a Pending backup or restoration
+/// cache/backups.json        what the last listing read, and cache/restorations.json (<see cref="RecordListing{T}"/>)
 /// </code>
 /// A record is one Put Blob, which replaces the blob whole: readers see the old record or the new one. Listing reads
-/// records only, never archives. Several machines share the store safely through the leases.
+/// records only, never archives, and downloads only those that changed since the last listing. Several machines
+/// share the store safely through the leases.
 /// </summary>
 internal sealed class AzureBlobStore(BlobContainerClient container, string prefix, string location, string signIn, AzureBlobStoreOptions options) : IBackupStore
 {
@@ -216,20 +218,29 @@ internal sealed class AzureBlobStore(BlobContainerClient container, string prefi
 
     private List<T> ReadAll<T>(string folder, JsonTypeInfo<T> type) where T : class => Call(() =>
     {
-        var records = new List<T>();
         try
         {
-            foreach (var item in container.GetBlobs(BlobTraits.None, BlobStates.None, Name(folder), CancellationToken.None))
-            {
-                if (item.Name.EndsWith(".json", StringComparison.Ordinal) && ReadJson(item.Name, type) is { } record) records.Add(record);
-            }
+            return new RecordListing<T>(container, Name(folder), Name($"cache/{folder.TrimEnd('/')}.json"), type).List(Download);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             // No container yet: nothing stored.
+            return [];
         }
-        return records;
     });
+
+    private (BinaryData Content, ETag ETag)? Download(string name)
+    {
+        try
+        {
+            var download = container.GetBlobClient(name).DownloadContent().Value;
+            return (download.Content, download.Details.ETag);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
 
     /// <summary>One record; null when it is missing or unreadable (damaged from outside: listing goes on without it).</summary>
     private T? ReadJson<T>(string name, JsonTypeInfo<T> type) where T : class => Call(() =>
