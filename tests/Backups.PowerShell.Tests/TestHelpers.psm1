@@ -12,10 +12,13 @@ if (-not $script:ModulePath) {
 function Get-TestModulePath { (Resolve-Path $script:ModulePath).Path }
 
 function Invoke-ChildPwsh {
-    # Runs a command in a new pwsh process (the same pwsh as this one; as a dotnet tool it needs pwsh.dll).
-    param([Parameter(Mandatory)] [string] $Command)
+    # Runs a command in a new pwsh process (the same pwsh as this one; as a dotnet tool it needs pwsh.dll). With
+    # -Answer, the process is interactive and reads its answers to prompts, one a line, from its standard input.
+    param([Parameter(Mandatory)] [string] $Command, [string[]] $Answer)
     $prefix = $script:Pwsh.Prefix
-    & $script:Pwsh.Path @prefix -NoProfile -NonInteractive -Command $Command
+    # Progress off there: an interactive pwsh whose output is read here would draw its bars into that output.
+    if ($PSBoundParameters.ContainsKey('Answer')) { $Answer | & $script:Pwsh.Path @prefix -NoProfile -Command "`$ProgressPreference = 'SilentlyContinue'; $Command" }
+    else { & $script:Pwsh.Path @prefix -NoProfile -NonInteractive -Command $Command }
 }
 
 function Invoke-Sqlite {
@@ -157,6 +160,22 @@ function Stop-WixStandIn {
     if (-not $StandIn.Process.WaitForExit(10000)) { $StandIn.Process.Kill() }
 }
 
+function Set-WixStandIn {
+    # Changes how a running stand-in behaves: how long its Wix backups and restorations stay PENDING, and whether the
+    # next one it is asked for ends FAILED. Returns once the stand-in says the change holds.
+    param([Parameter(Mandatory)] $StandIn, [double] $BackupSeconds = -1, [double] $RestoreSeconds = -1, [switch] $FailNextBackup, [switch] $FailNextRestore)
+    $line = @(
+        if ($BackupSeconds -ge 0) { '--backup-seconds', $BackupSeconds.ToString([cultureinfo]::InvariantCulture) }
+        if ($RestoreSeconds -ge 0) { '--restore-seconds', $RestoreSeconds.ToString([cultureinfo]::InvariantCulture) }
+        if ($FailNextBackup) { '--fail-next-backup', 'true' }
+        if ($FailNextRestore) { '--fail-next-restore', 'true' }
+    ) -join ' '
+    $StandIn.Process.StandardInput.WriteLine($line)
+    $StandIn.Process.StandardInput.Flush()
+    $answer = $StandIn.Process.StandardOutput.ReadLine()
+    if ($answer -ne 'OK') { throw "the Wix stand-in refused '$line': $answer" }
+}
+
 function Invoke-WixApi {
     # Calls the stand-in as any Wix client would: POST path with a JSON body, the key and the site header.
     param([Parameter(Mandatory)] $StandIn, [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [hashtable] $Body)
@@ -164,4 +183,4 @@ function Invoke-WixApi {
         -Headers @{ Authorization = $StandIn.Key; 'wix-site-id' = $StandIn.SiteId }
 }
 
-Export-ModuleMember -Function New-LargeSite, Set-SiteDamage, Start-WixStandIn, Stop-WixStandIn, Invoke-WixApi, Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest
+Export-ModuleMember -Function New-LargeSite, Set-SiteDamage, Start-WixStandIn, Stop-WixStandIn, Set-WixStandIn, Invoke-WixApi, Get-TestModulePath, Invoke-ChildPwsh, Start-ChildPwsh, Wait-Until, Invoke-Sqlite, New-TestSite, New-GeneratedSite, Get-SiteFingerprint, Get-SiteContent, New-TestStore, Get-StoreState, Set-ArchiveManifest

@@ -104,3 +104,156 @@ Describe "Wix's own backups" {
         { Get-SiteBackup -Store $site -Credential $credential -ErrorAction Stop } | Should -Throw -ErrorId 'AuthenticationFailed,*'
     }
 }
+
+Describe "Wix's own backups, waited for" {
+    # A stand-in of its own, whose backups and restorations take as long, and fail, as each test sets.
+    BeforeAll {
+        $slow = Start-WixStandIn -Collection people, orders
+        $env:SITEBACKUP_WIX_API = $slow.Api
+        $env:SITEBACKUP_WIX_RETRY_DELAY = '0.05'
+        $env:SITEBACKUP_WIX_POLL_DELAY = '0.05'
+        $env:WIX_API_KEY = $slow.Key # for the runspaces and child processes, which do not see this one's variables
+        $wix = "wix://$($slow.SiteId)"
+        $key = [pscredential]::new('wix', (ConvertTo-SecureString $slow.Key -AsPlainText -Force))
+        Invoke-WixApi $slow 'bulk/items/save' @{ dataCollectionId = 'people'; dataItems = @(1..30 | ForEach-Object { @{ id = "p$_"; data = @{ name = "person $_"; age = $_ } } }) } | Out-Null
+        Invoke-WixApi $slow 'bulk/items/save' @{ dataCollectionId = 'orders'; dataItems = @(1..4 | ForEach-Object { @{ id = "o$_"; data = @{ total = $_ * 10 } } }) } | Out-Null
+
+        function Get-SlowItems([string] $collection) {
+            # Each item as the stand-in holds it, system dates included, one JSON line an item, sorted by _id.
+            @((Invoke-WixApi $slow 'items/query' @{ dataCollectionId = $collection; query = @{ cursorPaging = @{ limit = 100 } } }).dataItems |
+                    ForEach-Object { $_.data | ConvertTo-Json -Depth 20 -Compress } | Sort-Object)
+        }
+        function Get-All { @(Get-SiteBackup -Store $wix -StoreCredential $key -Status Pending, Ready, Failed, Deleted, Canceled) }
+    }
+
+    AfterAll {
+        Remove-Item Env:SITEBACKUP_WIX_API, Env:SITEBACKUP_WIX_RETRY_DELAY, Env:SITEBACKUP_WIX_POLL_DELAY, Env:WIX_API_KEY -ErrorAction SilentlyContinue
+        Stop-WixStandIn $slow
+    }
+
+    It 'end with OperationFailed for a backup Wix reports FAILED, which then lists as Failed' {
+        Set-WixStandIn $slow -FailNextBackup
+
+        New-SiteBackup -Site $wix -Store $wix -Credential $key -Force -ErrorAction SilentlyContinue -ErrorVariable failed
+
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'OperationFailed,*'
+        $failed[0].Exception.Message | Should -BeLike '*ended Failed*'
+        $listed = @(Get-SiteBackup -Store $wix -StoreCredential $key -Status Failed)
+        $listed.Count | Should -Be 1
+        $listed[0].Type | Should -Be OnDemand
+    }
+
+    It 'stop waiting at the time limit with WaitTimedOut, and Wix goes on to finish the backup' {
+        Set-WixStandIn $slow -BackupSeconds 3
+        $env:SITEBACKUP_WIX_WAIT_TIMEOUT = '0.5'
+        try {
+            New-SiteBackup -Site $wix -Store $wix -Credential $key -Force -ErrorAction SilentlyContinue -ErrorVariable late
+        }
+        finally {
+            Remove-Item Env:SITEBACKUP_WIX_WAIT_TIMEOUT
+            Set-WixStandIn $slow -BackupSeconds 0.3
+        }
+
+        $late.Count | Should -Be 1
+        $late[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimedOut,*'
+        $late[0].CategoryInfo.Category | Should -Be OperationTimeout
+        $late[0].Exception.Message | Should -BeLike '*still Pending*Wix goes on*'
+        $pending = @(Get-SiteBackup -Store $wix -StoreCredential $key -Status Pending)
+        $pending.Count | Should -Be 1
+        Wait-Until { (Get-SiteBackup -Store $wix -StoreCredential $key -Id $pending[0].Id).Status -eq 'Ready' } -Seconds 20 | Should -BeTrue
+    }
+
+    It 'stop waiting on Ctrl+C, harming nothing: Wix goes on with the backup, and the next command works' {
+        Set-WixStandIn $slow -BackupSeconds 4
+        $before = Get-All
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$module'; New-SiteBackup -Site '$wix' -Store '$wix' -Force")
+            $handle = $ps.BeginInvoke()
+            Wait-Until { @($ps.Streams.Progress | Where-Object { $_.Activity -like 'Waiting for Wix backup*' }).Count -gt 0 } |
+                Should -BeTrue -Because 'the cmdlet should be waiting for Wix before it is stopped'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $handle.IsCompleted | Should -BeTrue
+        }
+        finally {
+            $ps.Dispose()
+            Set-WixStandIn $slow -BackupSeconds 0.3
+        }
+
+        $asked = @(Get-All | Where-Object Id -NotIn $before.Id)
+        $asked.Count | Should -Be 1
+        $asked[0].Status | Should -Be Pending -Because 'Ctrl+C came before Wix was done, and stopped only the waiting'
+        Wait-Until { (Get-SiteBackup -Store $wix -StoreCredential $key -Id $asked[0].Id).Status -eq 'Ready' } -Seconds 20 | Should -BeTrue
+    }
+
+    It 'restore some collections into another one, whose items are then each as they were, system dates included' {
+        $people = Get-SlowItems people
+        $orders = Get-SlowItems orders
+        $backup = Get-SiteBackup -Store $wix -StoreCredential $key -Last 1
+        $backup.Status | Should -Be Ready
+        Invoke-WixApi $slow 'items/truncate' @{ dataCollectionId = 'people' } | Out-Null
+        Invoke-WixApi $slow 'bulk/items/save' @{ dataCollectionId = 'orders'; dataItems = @(@{ id = 'o1'; data = @{ total = -1 } }) } | Out-Null
+        $changedOrders = Get-SlowItems orders
+
+        $restoration = $backup | Restore-SiteBackup -Credential $key -Collection people -Destination @{ people = 'people_copy' } -Force
+
+        $restoration.Status | Should -Be Completed
+        $restoration.Collections.Count | Should -Be 1
+        $restoration.Collections[0].Id | Should -Be people
+        $restoration.Collections[0].Destination | Should -Be people_copy
+        $restoration.Collections[0].Status | Should -Be Restored
+        $copy = Get-SlowItems people_copy
+        $copy.Count | Should -Be 30
+        for ($i = 0; $i -lt $people.Count; $i++) { $copy[$i] | Should -Be $people[$i] -Because "item $i of people_copy should be people's as backed up" }
+        Get-SlowItems people | Should -BeNullOrEmpty -Because 'only the destination is written'
+        Get-SlowItems orders | Should -Be $changedOrders -Because 'a collection not asked for is left alone'
+        $changedOrders | Should -Not -Be $orders
+        (Get-SiteBackupRestoration -Store $wix -StoreCredential $key -Last 1).Id | Should -Be $restoration.Id
+    }
+
+    It 'end with OperationFailed for a restoration Wix reports FAILED, listed as Failed with its collections Partial' {
+        $people = Get-SlowItems people_copy
+        Set-WixStandIn $slow -FailNextRestore
+
+        Get-SiteBackup -Store $wix -StoreCredential $key -Last 1 | Restore-SiteBackup -Credential $key -Force -ErrorAction SilentlyContinue -ErrorVariable failed
+
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'OperationFailed,*'
+        $listed = Get-SiteBackupRestoration -Store $wix -StoreCredential $key -Last 1
+        $listed.Status | Should -Be Failed
+        $listed.Collections.Status | Select-Object -Unique | Should -Be Partial
+        $listed.Error | Should -BeLike '*FAILED*'
+        Get-SlowItems people_copy | Should -Be $people
+    }
+
+    It 'ask before Wix drops its oldest on-demand backup by <How>, and do nothing on No' -ForEach @(
+        @{ Answer = 'n'; How = 'its own question'; Setting = '' }
+        @{ Answer = 'n'; How = "the prompt of `$ConfirmPreference = 'Medium'"; Setting = "`$ConfirmPreference = 'Medium'; " }
+    ) {
+        $oldest = Get-All | Where-Object { $_.Type -eq 'OnDemand' -and $_.Status -ne 'Deleted' } | Sort-Object RequestedDate | Select-Object -First 1
+        $before = Get-All
+
+        $said = Invoke-ChildPwsh "$Setting Import-Module '$module'; New-SiteBackup -Site '$wix' -Store '$wix'" -Answer $Answer | Out-String
+
+        ([regex]::Matches($said, [regex]::Escape('[Y] Yes'))).Count | Should -Be 1 -Because "$How should be the only question"
+        $said | Should -BeLike "*$($oldest.Id)*"
+        (Get-All).Count | Should -Be $before.Count -Because 'No asks nothing of Wix'
+        (Get-SiteBackup -Store $wix -StoreCredential $key -Id $oldest.Id).Status | Should -Not -Be Deleted
+    }
+
+    It 'take the backup on Yes to <How>, asked once, and Wix drops the one named' -ForEach @(
+        @{ How = 'its own question'; Setting = '' }
+        @{ How = "the prompt of `$ConfirmPreference = 'Medium'"; Setting = "`$ConfirmPreference = 'Medium'; " }
+    ) {
+        $oldest = Get-All | Where-Object { $_.Type -eq 'OnDemand' -and $_.Status -ne 'Deleted' } | Sort-Object RequestedDate | Select-Object -First 1
+
+        $said = Invoke-ChildPwsh "$Setting Import-Module '$module'; (New-SiteBackup -Site '$wix' -Store '$wix').Status" -Answer 'y' | Out-String
+
+        ([regex]::Matches($said, [regex]::Escape('[Y] Yes'))).Count | Should -Be 1 -Because "$How should be the only question"
+        $said | Should -BeLike "*$($oldest.Id)*"
+        ($said.Trim() -split '\r?\n')[-1] | Should -Be 'Ready'
+        (Get-SiteBackup -Store $wix -StoreCredential $key -Id $oldest.Id).Status | Should -Be Deleted
+    }
+}

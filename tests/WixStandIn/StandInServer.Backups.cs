@@ -33,6 +33,13 @@ public sealed partial class StandInServer
         }
     }
 
+    /// <summary>Changes the options while no request of the Backups API is being answered, so that a request sees
+    /// them all before the change or all after.</summary>
+    public void Change(Action<StandInOptions> change)
+    {
+        lock (backups) change(Options);
+    }
+
     /// <summary>An automatic backup of the site as it is now, Ready at once (Wix takes one every 7 days).</summary>
     public StandInBackup AddAutoBackup(string siteId, DateTimeOffset? requested = null)
     {

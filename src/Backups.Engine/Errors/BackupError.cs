@@ -33,4 +33,8 @@ public enum BackupError
     EncryptionKeyRequired,
     /// <summary>The key given is not the one the backup was encrypted with: refused before anything is read or written.</summary>
     EncryptionKeyMismatch,
+    /// <summary>The platform (Wix's own backups) had not finished a backup or restoration when the wait's time limit
+    /// passed: the work goes on there, and its record says later how it ended. Not OperationFailed, which says it ended
+    /// badly, so that a runbook can tell the two apart.</summary>
+    WaitTimedOut,
 }

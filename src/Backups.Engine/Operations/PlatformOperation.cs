@@ -8,8 +8,8 @@ namespace SiteBackup.Engine.Operations;
 /// Backups, restores and removals in a store whose platform takes and keeps the backups itself (Wix's own backups of
 /// a site, <see cref="IPlatformStore"/>): the platform is asked, and waited for. Waiting polls the platform's list,
 /// the first look after a second and each next one twice as late up to half a minute; it ends with the record once the
-/// work is done, with OperationFailed when the platform reports a failure or the time limit passes (the work goes on
-/// there), and on cancellation at once, harming nothing: the platform goes on with what it was asked.
+/// work is done, with OperationFailed when the platform reports a failure, with WaitTimedOut when the time limit passes
+/// (the work goes on there), and on cancellation at once, harming nothing: the platform goes on with what it was asked.
 /// </summary>
 public static class PlatformOperation
 {
@@ -116,7 +116,7 @@ public static class PlatformOperation
             progress?.Report(new BackupProgress { Activity = $"Waiting for {activity} ({status})", CollectionCount = 1 });
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
-                throw new BackupException(BackupError.OperationFailed,
+                throw new BackupException(BackupError.WaitTimedOut,
                     $"{activity} is still {status} after {wait.Timeout}; Wix goes on with it: Get-SiteBackup -Store {store.SiteId} (or Get-SiteBackupRestoration) shows when it is done.", store.SiteId);
             await Task.Delay(delay < left ? delay : left, cancellationToken);
             delay = delay * 2 < wait.MaxDelay ? delay * 2 : wait.MaxDelay;

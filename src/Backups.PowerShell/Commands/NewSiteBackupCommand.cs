@@ -113,9 +113,12 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         PlatformOperation.CheckBackup(platform, request);
         var oldest = RunEngine((_, cancel) => PlatformOperation.OldestToGoAsync(platform, cancel));
         string action = "Ask Wix for an on-demand backup" + (oldest is null ? "" : $"; Wix then deletes its oldest on-demand backup, {oldest.Id} of {Times.Show(oldest.RequestedDate)}");
+        // When ShouldProcess itself asks (-Confirm, or $ConfirmPreference at Medium or below), its prompt names the
+        // backup that goes, and its answer is the answer: the question below is not asked a second time.
+        bool askedByShouldProcess = WillReportOrAsk(ConfirmImpact.Medium, Force);
         if (!ShouldProcess(request.Site.SiteId, action, Force)) return;
         bool confirmGiven = MyInvocation.BoundParameters.ContainsKey("Confirm");
-        if (oldest is not null && !Force && !confirmGiven)
+        if (oldest is not null && !Force && !confirmGiven && !askedByShouldProcess)
         {
             string question = $"Wix keeps 3 on-demand backups of {request.Site.SiteId}: a new one deletes backup {oldest.Id} of {Times.Show(oldest.RequestedDate)} for good. Go on?";
             bool yes;

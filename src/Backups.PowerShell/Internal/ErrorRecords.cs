@@ -36,6 +36,7 @@ internal static class ErrorRecords
         BackupError.Canceled => ErrorCategory.OperationStopped,
         BackupError.EncryptionKeyRequired => ErrorCategory.InvalidArgument,
         BackupError.EncryptionKeyMismatch => ErrorCategory.SecurityError,
+        BackupError.WaitTimedOut => ErrorCategory.OperationTimeout,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -133,6 +133,30 @@ public sealed class WixPlatformStoreTests
     }
 
     [Fact]
+    public async Task More_backups_than_a_page_holds_are_all_listed_newest_first_with_the_filters_on_every_page()
+    {
+        await using var site = await SiteAsync();
+        var store = Store(site);
+        // 230 automatic backups (Wix's pages hold at most 100) and one on-demand one among them.
+        var start = DateTimeOffset.UtcNow.AddDays(-300);
+        for (int i = 0; i < 230; i++) site.Server.AddAutoBackup(site.SiteId, start.AddDays(i));
+        var onDemand = await PlatformOperation.BackupAsync(store, Request(site, store), wait: true);
+
+        var all = store.ListBackups();
+        var auto = await store.ListAsync([], [BackupType.Auto], CancellationToken.None);
+        var ready = await store.ListAsync([BackupStatus.Ready], [BackupType.OnDemand], CancellationToken.None);
+
+        Assert.Equal(231, all.Count);
+        Assert.Equal(231, all.Select(b => b.Id).Distinct().Count());
+        Assert.Equal(all.OrderByDescending(b => b.RequestedDate).Select(b => b.Id), all.Select(b => b.Id));
+        Assert.Equal(230, auto.Count);
+        Assert.All(auto, b => Assert.Equal(BackupType.Auto, b.Type));
+        Assert.Equal(onDemand.Id, Assert.Single(ready).Id);
+        var pages = site.Server.Recorded.Where(r => r.Path == "backups" && r.Method == "GET" && r.QueryString.Contains("type=AUTO", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, pages.Count); // 100, 100, 30
+    }
+
+    [Fact]
     public async Task The_backup_Wix_drops_is_its_oldest_on_demand_one_whatever_its_status()
     {
         await using var site = await SiteAsync();
@@ -172,7 +196,7 @@ public sealed class WixPlatformStoreTests
         site.Server.Options.BackupDuration = TimeSpan.FromSeconds(2);
         var slow = Store(site, TimeSpan.FromMilliseconds(300));
         var late = await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.BackupAsync(slow, Request(site, slow), wait: true));
-        Assert.Equal(BackupError.OperationFailed, late.Error);
+        Assert.Equal(BackupError.WaitTimedOut, late.Error);
         Assert.Contains("still Pending", late.Message, StringComparison.Ordinal);
 
         // -NoWait gives the Pending record at once; cancelling a wait stops only the waiting.
