@@ -152,8 +152,8 @@ public sealed partial class StandInServer
     /// result naming its <c>referringItemId</c>; a referenced item that is gone, or a draft when drafts are not asked for
     /// (<c>publishPluginOptions.includeDraftItems</c>), comes as an <c>unresolvedReference</c> with its id, as the SDK
     /// reads it. Pages by cursor (the cursor carries the rest of the request, as the SDK's query of referenced items
-    /// sends it again anyway) or offset, at most 100 a page: the SDK states no cap, the stand-in takes the cursor cap
-    /// of queries.
+    /// sends it again anyway) or offset, at most 100 a page and never past the referring collection's maxPageSize: the
+    /// SDK states no cap, the stand-in takes the cursor cap of queries and the collection's own (the stricter).
     /// </summary>
     private (int, JsonObject) QueryReferenced(string siteId, JsonObject body)
     {
@@ -181,8 +181,9 @@ public sealed partial class StandInServer
             drafts = body["publishPluginOptions"]?["includeDraftItems"]?.GetValue<bool>() ?? false;
         }
         int limit = cursorPaging?["limit"]?.GetValue<int>() ?? body["paging"]?["limit"]?.GetValue<int>() ?? Options.DefaultPage;
-        if (limit < 1 || limit > Options.MaxCursorPage)
-            return (400, ErrorBody($"The page limit must be between 1 and {Options.MaxCursorPage}", "INVALID_ARGUMENT"));
+        int most = Math.Min(Options.MaxCursorPage, collection.MaxPageSize ?? int.MaxValue);
+        if (limit < 1 || limit > most)
+            return (400, ErrorBody($"The page limit must be between 1 and {most}", "INVALID_ARGUMENT"));
         if (collection.MultiReference(field) is not { } definition)
             return (400, ErrorBody($"Provided property [{field}] is not a multi-reference field.", "WDE0020"));
         var all = referring.SelectMany(r =>

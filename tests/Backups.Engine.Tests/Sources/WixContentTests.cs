@@ -76,6 +76,43 @@ public sealed class WixContentTests : IDisposable
     }
 
     [Fact]
+    public async Task References_Wix_answers_413_for_are_split_until_they_fit_and_all_come_back_once()
+    {
+        // Requests of at most 8 KB: the restore's reference inserts (about 110 bytes a reference, 120 of p000's in one
+        // call) are too large until split, as its item saves are.
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0, MaxRequestBytes = 8 * 1024 });
+        Shelves(site);
+        string before = await site.DumpAsync();
+        var (backup, store) = await BackupAsync(site);
+        foreach (string collection in new[] { "people", "books", "authors" }) site.Server.Data.Truncate(site.SiteId, site.Collection(collection));
+        int tooLarge = site.Server.TooLarge;
+
+        var restoration = await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.Equal(RestorationStatus.Completed, restoration.Status);
+        Assert.Equal(before, await site.DumpAsync());
+        Assert.True(site.Server.TooLarge > tooLarge);
+        Assert.True(site.Server.Calls["bulk/items/insert-references"] > 3, "one call a collection would have been too large");
+    }
+
+    [Fact]
+    public async Task References_past_what_a_query_includes_are_read_in_pages_no_larger_than_the_collection_takes()
+    {
+        // people states pages of at most 20 items: its query-referenced pages too (p000 has 120 friends).
+        await using var site = new WixFixture(new StandInOptions { RateLimit = 0 });
+        Shelves(site);
+        site.Collection("people").MaxPageSize = 20;
+        string before = await site.DumpAsync();
+
+        var (backup, store) = await BackupAsync(site);
+        Assert.True(site.Server.Calls["items/query-referenced"] >= 6); // 120 friends, 20 a page
+        foreach (string collection in new[] { "people", "books", "authors" }) site.Server.Data.Truncate(site.SiteId, site.Collection(collection));
+        await TestEngine.RestoreAsync(site, store, backup.Id);
+
+        Assert.Equal(before, await site.DumpAsync());
+    }
+
+    [Fact]
     public async Task A_partial_restore_puts_back_the_references_collections_outside_it_hold_to_the_restored_one()
     {
         await using var site = new WixFixture();

@@ -120,7 +120,8 @@ internal static class WixApi
             json.WriteEndArray();
             json.WriteString("referringItemFieldName", field);
             json.WriteStartObject("cursorPaging");
-            json.WriteNumber("limit", client.Options.QueryPageSize);
+            // By cursor, as queries page, and never past the collection's own maxPageSize.
+            json.WriteNumber("limit", Math.Max(1, Math.Min(client.Options.QueryPageSize, collection.MaxPageSize ?? int.MaxValue)));
             if (cursor is not null) json.WriteString("cursor", cursor);
             json.WriteEndObject();
             json.WriteBoolean("consistentRead", true);
@@ -142,9 +143,9 @@ internal static class WixApi
     }
 
     /// <summary>Adds multi-references (<c>bulk/items/insert-references</c>): each the referring item's field, its id
-    /// and the referenced item's id.</summary>
-    public static Task<JsonDocument> InsertReferencesAsync(WixClient client, string collectionId, IReadOnlyList<WixReference> references, CancellationToken cancellationToken) =>
-        client.PostAsync("bulk/items/insert-references", Body(json =>
+    /// and the referenced item's id. Null when Wix answers 413 (the call is larger than it takes): nothing was written.</summary>
+    public static Task<JsonDocument?> InsertReferencesAsync(WixClient client, string collectionId, IReadOnlyList<WixReference> references, CancellationToken cancellationToken) =>
+        client.PostUnlessTooLargeAsync("bulk/items/insert-references", Body(json =>
         {
             json.WriteString("dataCollectionId", collectionId);
             json.WriteStartArray("dataItemReferences");

@@ -67,7 +67,7 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
     }
 
     /// <summary>
-    /// Inserts references, at most a bulk call's worth a call. One Wix says is there already (WDE0074: a call repeated
+    /// Inserts references, at most a bulk call's worth a call, split further when Wix answers 413. One Wix says is there already (WDE0074: a call repeated
     /// after a lost answer, or the other side of a two-way relation written just before) is written. One to an item
     /// that does not exist (WDE0073: a kept one to an item the backup does not give back, or one the site held to an
     /// item that was already gone, which Wix returns unresolved) cannot be, and is counted in a warning; any other
@@ -79,19 +79,13 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
         var dangling = new List<WixReference>();
         var refusals = new List<(Pending Reference, string Code, string Message)>();
         foreach (var chunk in references.Chunk(client.Options.BulkSize))
-        {
-            using var answer = await WixApi.InsertReferencesAsync(client, collectionId, chunk.Select(p => p.Reference).ToList(), cancellationToken);
-            foreach (var result in WixJson.Results(answer, "referenceMetadata", chunk.Length, "a reference insert", collectionId))
+            await InsertChunkAsync(collectionId, chunk, (reference, code, message) =>
             {
-                if (result.Success || result.Code == "WDE0074") continue;
-                if (result.Code == "WDE0073" && chunk[result.Index].Kept) dropped++;
-                else if (result.Code == "WDE0073") dangling.Add(chunk[result.Index].Reference);
-                else refusals.Add((chunk[result.Index], result.Code, result.Message));
-            }
-            // Only what Wix has answered for leaves the list: a call that fails for good leaves the rest to Unwritten.
-            var done = chunk.ToHashSet();
-            pending.RemoveAll(done.Contains);
-        }
+                if (code is null || code == "WDE0074") return;
+                if (code == "WDE0073" && reference.Kept) dropped++;
+                else if (code == "WDE0073") dangling.Add(reference.Reference);
+                else refusals.Add((reference, code, message));
+            }, cancellationToken);
         foreach (var item in refusals.GroupBy(r => (r.Reference.Reference.ItemId, r.Reference.Reference.Field)))
         {
             var first = item.First();
@@ -103,6 +97,30 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
         if (dangling.Count > 0)
             warnings.Add($"{dangling.Count} reference(s) of the items restored into '{collectionId}' could not be written: they refer to items that do not exist (already gone when backed up, or refused): " +
                 string.Join(", ", dangling.Take(20).Select(r => $"{r.ItemId}.{r.Field} → {r.Referenced}")) + (dangling.Count > 20 ? ", ..." : "") + ".");
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="chunk"/> in one call and gives each reference's result to <paramref name="each"/> (a
+    /// null code for one written). A call Wix answers 413 wrote nothing; it is split in two halves sent one after the
+    /// other, down to one reference, which on its own is refused as an item too large for a request (WDE0109).
+    /// </summary>
+    private async Task InsertChunkAsync(string collectionId, Pending[] chunk, Action<Pending, string?, string> each, CancellationToken cancellationToken)
+    {
+        using var answer = await WixApi.InsertReferencesAsync(client, collectionId, chunk.Select(p => p.Reference).ToList(), cancellationToken);
+        if (answer is null && chunk.Length > 1)
+        {
+            await InsertChunkAsync(collectionId, chunk[..(chunk.Length / 2)], each, cancellationToken);
+            await InsertChunkAsync(collectionId, chunk[(chunk.Length / 2)..], each, cancellationToken);
+            return;
+        }
+        if (answer is null)
+            each(chunk[0], "WDE0109", "Wix answered 413: the reference alone is larger than a request it takes.");
+        else
+            foreach (var result in WixJson.Results(answer, "referenceMetadata", chunk.Length, "a reference insert", collectionId))
+                each(chunk[result.Index], result.Success ? null : result.Code, result.Message);
+        // Only what Wix has answered for leaves the list: a call that fails for good leaves the rest to Unwritten.
+        var done = chunk.ToHashSet();
+        pending.RemoveAll(done.Contains);
     }
 
     /// <summary>Writes whatever is left (at the end, everything can be).</summary>
