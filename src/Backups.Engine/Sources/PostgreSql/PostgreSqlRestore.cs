@@ -14,7 +14,8 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 /// it): their user triggers switched off (<see cref="TriggerPause"/>), TRUNCATE of every table being restored (DELETE
 /// when a table outside the restore refers to one with a key that cannot be set aside), then each table's items
 /// streamed in with COPY, referenced tables first. Foreign keys to restored tables are set aside while the rows go in
-/// and added back, checked over the whole table at once, before the commit (<see cref="KeyRebuild"/>), and every
+/// and added back, checked over the whole table at once, before the commit (<see cref="KeyRebuild"/>); their indexes
+/// are dropped once they are empty and built again after the rows are in (<see cref="IndexRebuild"/>); and every
 /// table's row count is checked against what was written. Identity and serial columns keep the backup's values, and
 /// their sequences are moved past them. Any failure rolls all of it back.
 /// </summary>
@@ -29,6 +30,7 @@ internal sealed class PostgreSqlRestore(
     public IReadOnlyList<CollectionInfo> Collections { get; } = tables.Select(t => t.Collection).ToList();
 
     private KeyRebuild? setAside;
+    private IndexRebuild? indexes;
     private TriggerPause? paused;
     private readonly Dictionary<PostgreSqlTable, long> written = [];
 
@@ -51,6 +53,7 @@ internal sealed class PostgreSqlRestore(
                 string names = string.Join(", ", collectionIds.Select(id => Table(id).Rows));
                 await using var truncate = new NpgsqlCommand($"TRUNCATE {names}", connection, transaction);
                 await truncate.ExecuteNonQueryAsync(cancellationToken);
+                indexes = await IndexRebuild.SetAsideAsync(connection, transaction, schema, collectionIds, cancellationToken);
                 return order;
             }
             // A table outside the restore refers to one of them with a key this role cannot set aside (it does not
@@ -205,7 +208,6 @@ internal sealed class PostgreSqlRestore(
                 }
             }
             await ExecuteAsync(InsertSql(table), cancellationToken);
-            await MoveSequencesAsync(table, cancellationToken);
             return staged;
         }
         catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
@@ -255,7 +257,6 @@ internal sealed class PostgreSqlRestore(
                 throw;
             }
             await copy.DisposeAsync(); // ends the COPY; PostgreSQL checks every row here
-            await MoveSequencesAsync(table, cancellationToken);
             return written;
         }
         catch (Exception e) when (e is NpgsqlException || PostgreSqlErrors.IsLost(connection))
@@ -289,6 +290,10 @@ internal sealed class PostgreSqlRestore(
         try
         {
             await CheckCountsAsync(cancellationToken);
+            // Indexes before keys (a key needs the unique index it refers to), and before the sequences move (each
+            // takes the largest value of its column, which an index gives at once).
+            if (indexes is not null) await indexes.BuildAsync(cancellationToken);
+            foreach (var table in written.Keys) await MoveSequencesAsync(table, cancellationToken);
             if (setAside is not null) await setAside.AddBackAsync(siteId, cancellationToken);
             if (paused is not null) await paused.ResumeAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

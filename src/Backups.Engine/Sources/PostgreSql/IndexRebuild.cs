@@ -1,0 +1,142 @@
+using Npgsql;
+
+namespace SiteBackup.Engine.Sources.PostgreSql;
+
+/// <summary>
+/// The indexes of the restored tables, dropped inside the restore's transaction once the tables are empty and built
+/// again, exactly as PostgreSQL prints them, after the rows are in and before the foreign keys come back, as
+/// pg_restore builds them after loading. An index in place is maintained row by row as COPY writes (a unique one
+/// probes on every row); one built afterwards sorts the table once. Same result, same transaction: rows that break a
+/// unique index or constraint still fail the restore, and everything rolls back. Other sessions never see a table
+/// without its indexes: TRUNCATE and DROP INDEX hold it locked until the commit.
+/// </summary>
+/// <remarks>
+/// Taken: plain indexes (<c>pg_get_indexdef</c>: method, columns, expressions, collations, operator classes, INCLUDE,
+/// WITH, WHERE) and the indexes of PRIMARY KEY and UNIQUE constraints (dropped and added back as constraints,
+/// <c>pg_get_constraintdef</c>, with their names, INCLUDE and DEFERRABLE), with their comments. Left in place, because dropping them would change or lose something
+/// a definition does not carry, or PostgreSQL would refuse: an index anything else depends on (a foreign key still
+/// in place, one <see cref="KeyRebuild"/> could not set aside, or a view that relies on a primary key), an index of
+/// a partitioned table or attached to one (a partition's copy), one in a tablespace of its own, a constraint's index
+/// with storage parameters (neither definition says them), one marked for CLUSTER or as the replica identity, one with a statistics target
+/// set on a column, one not valid or not ready (a CREATE INDEX CONCURRENTLY that failed: building it would make it
+/// valid), exclusion constraints, and tables the role does not own or whose schema it may not create in. Nor any
+/// index of a table that a deferrable foreign key or constraint still in place involves (the restore defers
+/// constraints, and their checks pending at the commit make PostgreSQL refuse to build an index on it), nor on the
+/// DELETE path of <see cref="PostgreSqlRestore"/>, where the tables are not locked against readers until the commit.
+/// Building runs as PostgreSQL builds any index: its expressions as the table's owner, and the index's statistics
+/// and usage counters start again (the next ANALYZE, which autovacuum runs after a load, brings the statistics of
+/// expression indexes back).
+/// </remarks>
+internal sealed class IndexRebuild
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly List<Index> _indexes;
+
+    /// <summary>An index set aside: its table, its name, how it is made again (a CREATE INDEX, or the definition of
+    /// its constraint), and the comments of the index and of its constraint.</summary>
+    private sealed record Index(string Table, string Name, string Definition, bool IsConstraint, string? IndexComment, string? ConstraintComment);
+
+    private IndexRebuild(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Index> indexes)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _indexes = indexes;
+    }
+
+    public int Count => _indexes.Count;
+
+    public static async Task<IndexRebuild> SetAsideAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        const string sql =
+            """
+            SELECT format('%I.%I', n.nspname, t.relname), format('%I', COALESCE(k.conname, ic.relname)),
+                   CASE WHEN k.oid IS NULL THEN pg_catalog.pg_get_indexdef(ic.oid) ELSE pg_catalog.pg_get_constraintdef(k.oid) END,
+                   k.oid IS NOT NULL, pg_catalog.obj_description(ic.oid, 'pg_class'), pg_catalog.obj_description(k.oid, 'pg_constraint')
+            FROM pg_catalog.pg_index i
+            JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+            JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+            LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = ic.oid AND k.conrelid = t.oid AND k.contype IN ('p', 'u', 'x')
+            WHERE n.nspname = $1 AND t.relname = ANY($2)
+              AND t.relkind = 'r' AND NOT t.relispartition AND ic.relkind = 'i'
+              AND pg_catalog.pg_has_role(t.relowner, 'USAGE') AND pg_catalog.has_schema_privilege(n.oid, 'CREATE')
+              -- The restore runs with constraints deferred: a deferrable key or constraint still in place queues
+              -- its checks for the commit, and PostgreSQL refuses to build an index on a table with checks pending.
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.condeferrable AND t.oid IN (f.conrelid, f.confrelid))
+              AND i.indisvalid AND i.indisready AND i.indislive AND NOT i.indisclustered AND NOT i.indisreplident
+              AND (k.oid IS NULL OR k.contype IN ('p', 'u'))
+              -- pg_get_indexdef says neither tablespace; pg_get_constraintdef says neither WITH nor tablespace.
+              AND ic.reltablespace = 0 AND (k.oid IS NULL OR ic.reloptions IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = ic.oid)
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = ic.oid AND a.attstattarget >= 0)
+              -- Nothing else depends on the index (a foreign key in place) or on its constraint (a view, a key),
+              -- but what is part of the constraint and comes back with it (deptype i: its index, and the triggers
+              -- that check a deferrable one at the commit).
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = ic.oid)
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.refclassid = 'pg_catalog.pg_constraint'::regclass AND d.refobjid = k.oid
+                              AND d.deptype <> 'i')
+            ORDER BY ic.oid
+            """;
+        var indexes = new List<Index>();
+        await using (var read = new NpgsqlCommand(sql, connection, transaction))
+        {
+            read.Parameters.AddWithValue(schema);
+            read.Parameters.AddWithValue(tables.ToArray());
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                indexes.Add(new Index(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+        foreach (var index in indexes)
+        {
+            // ONLY, as pg_dump writes it: adding a primary key back to a parent of inheritance children would
+            // otherwise set NOT NULL on the children too.
+            string drop = index.IsConstraint
+                ? $"ALTER TABLE ONLY {index.Table} DROP CONSTRAINT {index.Name}"
+                : $"DROP INDEX {Schema(index.Table)}.{index.Name}";
+            await using var command = new NpgsqlCommand(drop, connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return new IndexRebuild(connection, transaction, indexes);
+    }
+
+    /// <summary>Builds every index set aside again, with its comments, in the order they were made. A unique one that
+    /// the restored rows break fails here, as it would have while they went in.</summary>
+    public async Task BuildAsync(CancellationToken cancellationToken)
+    {
+        if (_indexes.Count == 0) return;
+        // Each index was in its database's default tablespace (those elsewhere stay in place): a default_tablespace
+        // the role or database sets must not move it, as pg_restore also pins it.
+        await Execute("SET LOCAL default_tablespace = ''");
+        foreach (var index in _indexes)
+        {
+            string sql = index.IsConstraint ? $"ALTER TABLE ONLY {index.Table} ADD CONSTRAINT {index.Name} {index.Definition}" : index.Definition;
+            await Execute(sql);
+            if (index.ConstraintComment is not null)
+                await Execute($"COMMENT ON CONSTRAINT {index.Name} ON {index.Table} IS {PostgreSqlSchema.Literal(index.ConstraintComment)}");
+            if (index.IndexComment is not null)
+                await Execute($"COMMENT ON INDEX {Schema(index.Table)}.{index.Name} IS {PostgreSqlSchema.Literal(index.IndexComment)}");
+        }
+
+        async Task Execute(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, _connection, _transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The quoted schema of a <c>format('%I.%I')</c> table name (an index lives in its table's schema).
+    /// A quoted schema name may hold dots, so the split is at the first dot outside quotes.</summary>
+    private static string Schema(string table)
+    {
+        bool quoted = false;
+        for (int i = 0; i < table.Length; i++)
+        {
+            if (table[i] == '"') quoted = !quoted;
+            else if (table[i] == '.' && !quoted) return table[..i];
+        }
+        return table;
+    }
+}
