@@ -18,6 +18,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../build/Pwsh.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'PwshRuns.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot '../build/TestAzurite.psm1') -Force
 $pwsh = Get-PwshCommand
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -28,18 +29,11 @@ $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
 $env:POWERSHELL_UPDATECHECK = 'Off'
 
 function Measure-Run([string] $command, [scriptblock] $before = {}) {
-    # The median wall time of $Runs whole processes running $command, which must print the number of records.
-    $times = foreach ($run in 1..$Runs) {
-        & $before
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        $prefix = $pwsh.Prefix
-        $count = & $pwsh.Path @prefix -NoProfile -NonInteractive -Command $command
-        if ($LASTEXITCODE -ne 0) { throw "failed: $command" }
-        $seconds = $clock.Elapsed.TotalSeconds
-        if ([int]($count | Select-Object -Last 1) -ne $Records) { throw "listed $count records, not $Records`: $command" }
-        $seconds
+    # The median of $Runs whole processes running $command, which must print the number of records.
+    Measure-PwshRun -Command $command -Runs $Runs -Before $before -Check {
+        param($output)
+        if ([int]($output | Select-Object -Last 1) -ne $Records) { throw "listed $output records, not $Records`: $command" }
     }
-    ($times | Sort-Object)[[int][math]::Floor($times.Count / 2)]
 }
 
 $azurite = $null

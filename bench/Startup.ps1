@@ -11,6 +11,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../build/Pwsh.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'PwshRuns.psm1') -Force
 $pwsh = Get-PwshCommand
 $ModulePath = (Resolve-Path $ModulePath).Path
 $folder = Join-Path ([IO.Path]::GetTempPath()) "sitebackup-startup-$([guid]::NewGuid().ToString('N'))"
@@ -18,18 +19,7 @@ New-Item -ItemType Directory $folder | Out-Null
 $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
 $env:POWERSHELL_UPDATECHECK = 'Off'
 
-function Measure-Start([string] $command, [scriptblock] $before = {}) {
-    # The median wall time of $Runs whole processes running $command.
-    $times = foreach ($run in 1..$Runs) {
-        & $before
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        $prefix = $pwsh.Prefix
-        & $pwsh.Path @prefix -NoProfile -NonInteractive -Command $command | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "failed: $command" }
-        $clock.Elapsed.TotalSeconds
-    }
-    ($times | Sort-Object)[[int][math]::Floor($times.Count / 2)]
-}
+function Measure-Start([string] $command, [scriptblock] $before = {}) { Measure-PwshRun -Command $command -Runs $Runs -Before $before }
 
 try {
     $store = Join-Path $folder 'store'

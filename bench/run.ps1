@@ -29,6 +29,9 @@ param(
     [int] $Rounds = 3,
     [string] $Configuration = 'Release',
     [switch] $PostgreSql,
+    # The SQLite sites: the shop (four tables of mixed columns), and text-heavy notes (one table, a long free-text
+    # note and a JSON string a row, about 330 bytes). PostgreSQL takes the shop.
+    [ValidateSet('shop', 'notes')] [string[]] $Shape = @('shop', 'notes'),
     # Also the SQLite backup and restore with -EncryptionKey (a raw 256-bit key), beside the same without it.
     [switch] $Encryption
 )
@@ -79,7 +82,7 @@ function New-BackupContender([string] $name, [string] $site, [string] $store) {
 
 $rows = [System.Collections.Generic.List[object]]::new()
 
-function Measure-Contenders($contenders, [int] $n, [double] $siteMB) {
+function Measure-Contenders($contenders, [int] $n, [double] $siteMB, [string] $shape) {
     # Runs each contender -Rounds times (its Before step first each time) and keeps the median run.
     foreach ($name in $contenders.Keys) {
         $c = $contenders[$name]
@@ -89,7 +92,7 @@ function Measure-Contenders($contenders, [int] $n, [double] $siteMB) {
         }
         $median = ($runs | Sort-Object Seconds)[[int][Math]::Floor($Rounds / 2)]
         $rows.Add([pscustomobject]@{
-            Items = $n; Contender = $name; Seconds = $median.Seconds
+            Items = $n; Shape = $shape; Contender = $name; Seconds = $median.Seconds
             ItemsPerSecond = [Math]::Round($n / [Math]::Max($median.Seconds, 0.001))
             SiteMBPerSecond = [Math]::Round($siteMB / [Math]::Max($median.Seconds, 0.001), 1)
             PeakMB = [Math]::Round(($runs | Measure-Object PeakMB -Maximum).Maximum, 1)
@@ -97,32 +100,32 @@ function Measure-Contenders($contenders, [int] $n, [double] $siteMB) {
         })
     }
 }
-foreach ($n in $Items) {
-    $site = Join-Path $work "shop-$n.db"
-    if (-not (Test-Path $site)) { & dotnet $generator generate $site --items $n | Out-Null }
+foreach ($kind in $Shape) { foreach ($n in $Items) {
+    $site = Join-Path $work "$kind-$n.db"
+    if (-not (Test-Path $site)) { & dotnet $generator generate $site --items $n --shape $kind | Out-Null }
     $siteMB = (Get-Item $site).Length / 1MB
     $tables = (& sqlite3 $site "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") -join ' '
-    $store = Join-Path $work "store-$n"
-    $restored = Join-Path $work "restored-$n.db"
+    $store = Join-Path $work "store-$kind-$n"
+    $restored = Join-Path $work "restored-$kind-$n.db"
     $json = ($tables -split ' ' | ForEach-Object { "SELECT * FROM $_;" }) -join ' '
 
     $contenders = [ordered]@{
-        'backup: New-SiteBackup' = New-BackupContender "backup-$n" $site $store
+        'backup: New-SiteBackup' = New-BackupContender "backup-$kind-$n" $site $store
         'backup: sqlite3 .dump | gzip' = @{
-            Command = "sqlite3 '$site' .dump | gzip > '$work/dump-$n.sql.gz'"
-            Output = { (Get-Item "$work/dump-$n.sql.gz").Length }
+            Command = "sqlite3 '$site' .dump | gzip > '$work/dump-$kind-$n.sql.gz'"
+            Output = { (Get-Item "$work/dump-$kind-$n.sql.gz").Length }
         }
         'backup: sqlite3 -json | gzip' = @{
-            Command = "sqlite3 -json '$site' '$json' | gzip > '$work/json-$n.json.gz'"
-            Output = { (Get-Item "$work/json-$n.json.gz").Length }
+            Command = "sqlite3 -json '$site' '$json' | gzip > '$work/json-$kind-$n.json.gz'"
+            Output = { (Get-Item "$work/json-$kind-$n.json.gz").Length }
         }
         'restore: Restore-SiteBackup' = @{
-            Command = Invoke-Pwsh "restore-$n" "Get-SiteBackup -Store '$store' -Last 1 | Restore-SiteBackup -Force | Out-Null"
+            Command = Invoke-Pwsh "restore-$kind-$n" "Get-SiteBackup -Store '$store' -Last 1 | Restore-SiteBackup -Force | Out-Null"
             Output = { 0 }
         }
         'restore: gunzip | sqlite3 (new file)' = @{
             Before = { Remove-Item "$restored*" -ErrorAction SilentlyContinue }
-            Command = "gunzip -c '$work/dump-$n.sql.gz' | sqlite3 '$restored'"
+            Command = "gunzip -c '$work/dump-$kind-$n.sql.gz' | sqlite3 '$restored'"
             Output = { 0 }
         }
     }
@@ -130,21 +133,21 @@ foreach ($n in $Items) {
     if ($Encryption) {
         # The key reaches the benchmark's pwsh through the environment, as a runbook's secret would.
         $env:SITEBACKUP_BENCH_KEY = -join ((1..64) | ForEach-Object { '{0:x}' -f (Get-Random -Maximum 16) })
-        $sealed = Join-Path $work "store-sealed-$n"
+        $sealed = Join-Path $work "store-sealed-$kind-$n"
         $key = '(ConvertTo-SecureString $env:SITEBACKUP_BENCH_KEY -AsPlainText -Force)'
         $contenders['backup: New-SiteBackup -EncryptionKey'] = @{
             Before = { Remove-Item -Recurse -Force $sealed -ErrorAction SilentlyContinue }.GetNewClosure()
-            Command = Invoke-Pwsh "backup-sealed-$n" "New-SiteBackup -Site '$site' -Store '$sealed' -EncryptionKey $key | Out-Null"
+            Command = Invoke-Pwsh "backup-sealed-$kind-$n" "New-SiteBackup -Site '$site' -Store '$sealed' -EncryptionKey $key | Out-Null"
             Output = { (Get-ChildItem (Join-Path $sealed 'archives') -Filter *.zip | Select-Object -First 1).Length }.GetNewClosure()
         }
         $contenders['restore: Restore-SiteBackup -EncryptionKey'] = @{
-            Command = Invoke-Pwsh "restore-sealed-$n" "Get-SiteBackup -Store '$sealed' -Last 1 | Restore-SiteBackup -EncryptionKey $key -Force | Out-Null"
+            Command = Invoke-Pwsh "restore-sealed-$kind-$n" "Get-SiteBackup -Store '$sealed' -Last 1 | Restore-SiteBackup -EncryptionKey $key -Force | Out-Null"
             Output = { 0 }
         }
     }
 
-    Measure-Contenders $contenders $n $siteMB
-}
+    Measure-Contenders $contenders $n $siteMB $kind
+} }
 
 if ($PostgreSql) {
     Import-Module (Join-Path $root 'build/TestPostgres.psm1') -Force
@@ -164,10 +167,12 @@ CREATE TABLE products (id bigint PRIMARY KEY, sku text NOT NULL UNIQUE, title te
 CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id), product_id bigint NOT NULL REFERENCES products(id), quantity integer NOT NULL, total double precision NOT NULL, ordered_at timestamptz NOT NULL, status text NOT NULL, note text);
 CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, customer_id bigint, at timestamptz NOT NULL, payload json);
 '@ | Out-Null
-            # The same data as the SQLite site, moved across by SiteBackup: a SQLite backup restored into PostgreSQL.
+            # The same data as the SQLite shop, moved across by SiteBackup: a SQLite backup restored into PostgreSQL.
+            $shop = Join-Path $work "shop-$n.db"
+            if (-not (Test-Path $shop)) { & dotnet $generator generate $shop --items $n --shape shop | Out-Null }
             $seed = Join-Path $work "seed-$n"
             Remove-Item -Recurse -Force $seed -ErrorAction SilentlyContinue
-            & bash -c (Invoke-Pwsh "seed-$n" "New-SiteBackup -Site '$(Join-Path $work "shop-$n.db")' -Store '$seed' | Restore-SiteBackup -Site '$site' -Force | Out-Null")
+            & bash -c (Invoke-Pwsh "seed-$n" "New-SiteBackup -Site '$shop' -Store '$seed' | Restore-SiteBackup -Site '$site' -Force | Out-Null")
             if ($LASTEXITCODE -ne 0) { throw "could not load $n items into PostgreSQL" }
             $store = Join-Path $work "pgstore-$n"
             $contenders = [ordered]@{
@@ -194,7 +199,7 @@ CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, customer_id bigi
                     Output = { 0 }
                 }
             }
-            Measure-Contenders $contenders $n ((& psql -X -At -h $server.Host -p $server.Port -U $server.User -d $database -c "SELECT pg_database_size('$database')") / 1MB)
+            Measure-Contenders $contenders $n -shape shop -siteMB ((& psql -X -At -h $server.Host -p $server.Port -U $server.User -d $database -c "SELECT pg_database_size('$database')") / 1MB)
         }
     }
     finally {
@@ -206,16 +211,16 @@ CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, customer_id bigi
 # Ratios: SiteBackup's time over each peer's of the same operation and size (below 1 means SiteBackup is faster).
 foreach ($row in $rows) {
     $operation = ($row.Contender -split ':')[0]
-    $ours = $rows | Where-Object { $_.Items -eq $row.Items -and $_.Contender -like "${operation}: *-SiteBackup" } | Select-Object -First 1
+    $ours = $rows | Where-Object { $_.Items -eq $row.Items -and $_.Shape -eq $row.Shape -and $_.Contender -like "${operation}: *-SiteBackup" } | Select-Object -First 1
     $row | Add-Member Ratio ([Math]::Round($ours.Seconds / [Math]::Max($row.Seconds, 0.001), 2))
 }
 
-"| items | contender | wall s (median of $Rounds) | items/s | site MB/s | peak RSS MB | output MB | SiteBackup time ÷ this |"
-'|---:|---|---:|---:|---:|---:|---:|---:|'
+"| items | shape | contender | wall s (median of $Rounds) | items/s | site MB/s | peak RSS MB | output MB | SiteBackup time ÷ this |"
+'|---:|---|---|---:|---:|---:|---:|---:|---:|'
 foreach ($row in $rows) {
-    "| $($row.Items) | $($row.Contender -replace '\|', '\|') | $($row.Seconds) | $($row.ItemsPerSecond) | $($row.SiteMBPerSecond) | $($row.PeakMB) | $($row.OutputMB) | $($row.Ratio) |"
+    "| $($row.Items) | $($row.Shape) | $($row.Contender -replace '\|', '\|') | $($row.Seconds) | $($row.ItemsPerSecond) | $($row.SiteMBPerSecond) | $($row.PeakMB) | $($row.OutputMB) | $($row.Ratio) |"
 }
-$ours = @($rows | Where-Object Contender -EQ 'backup: New-SiteBackup')
+$ours = @($rows | Where-Object { $_.Contender -eq 'backup: New-SiteBackup' -and $_.Shape -eq $Shape[0] })
 if ($ours.Count -ge 2) {
     "`nPeak RSS of New-SiteBackup at $($ours[-1].Items) items ÷ at $($ours[0].Items) items: $([Math]::Round($ours[-1].PeakMB / $ours[0].PeakMB, 2))"
 }

@@ -14,12 +14,14 @@ internal static class Commands
         return connection;
     }
 
-    public static int Generate(string path, int items, int seed)
+    public static int Generate(string path, int items, int seed, string shape)
     {
+        if (shape is not ("shop" or "notes")) throw new ArgumentException($"unknown shape {shape}: shop or notes");
         if (File.Exists(path)) File.Delete(path);
         using var connection = Open(path, SqliteOpenMode.ReadWriteCreate);
-        Shop.Create(connection, items, seed);
-        Console.WriteLine($"{path}: {items} items");
+        if (shape == "notes") Notes.Create(connection, items, seed);
+        else Shop.Create(connection, items, seed);
+        Console.WriteLine($"{path}: {items} items ({shape})");
         return 0;
     }
 

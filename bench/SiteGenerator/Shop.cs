@@ -77,7 +77,7 @@ internal static class Shop
         transaction.Commit();
     }
 
-    private static void Insert(SqliteConnection connection, SqliteTransaction transaction, string sql, int count, Func<int, object?[]> row)
+    internal static void Insert(SqliteConnection connection, SqliteTransaction transaction, string sql, int count, Func<int, object?[]> row)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -93,7 +93,7 @@ internal static class Shop
         }
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction)
+    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
