@@ -63,6 +63,8 @@ public sealed partial class StandInServer : IAsyncDisposable
     public int BulkItemErrors { get; private set; }
     /// <summary>Requests answered 413.</summary>
     public int TooLarge { get; private set; }
+    /// <summary>Requests answered 413, by path.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> TooLargeCalls { get; } = new();
     /// <summary>Arrival times of the requests that were served (not throttled).</summary>
     public List<DateTimeOffset> Served { get; } = [];
     /// <summary>Every request past authentication, as it came: method, path under <c>/wix-data/v2/</c>, query
@@ -168,6 +170,7 @@ public sealed partial class StandInServer : IAsyncDisposable
             if (Encoding.UTF8.GetByteCount(text) > Options.MaxRequestBytes)
             {
                 lock (window) TooLarge++;
+                TooLargeCalls.AddOrUpdate(path, 1, (_, n) => n + 1);
                 await Error(context, 413, "Payload is too large", "WDE0109");
                 return;
             }

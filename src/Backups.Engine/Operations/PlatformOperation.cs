@@ -116,8 +116,12 @@ public static class PlatformOperation
             progress?.Report(new BackupProgress { Activity = $"Waiting for {activity} ({status})", CollectionCount = 1 });
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
+                // The error names the record that is still Pending (and carries a restoration's), so that a runbook
+                // can look for it later without reading the message.
                 throw new BackupException(BackupError.WaitTimedOut,
-                    $"{activity} is still {status} after {wait.Timeout}; Wix goes on with it: Get-SiteBackup -Store {store.SiteId} (or Get-SiteBackupRestoration) shows when it is done.", store.SiteId);
+                    $"{activity} is still {status} after {wait.Timeout}; Wix goes on with it: Get-SiteBackup -Store {store.SiteId} (or Get-SiteBackupRestoration) shows when it is done.",
+                    first switch { BackupRecord b => b.Id, RestorationRecord r => r.Id, _ => store.SiteId })
+                { Restoration = first as RestorationRecord };
             await Task.Delay(delay < left ? delay : left, cancellationToken);
             delay = delay * 2 < wait.MaxDelay ? delay * 2 : wait.MaxDelay;
             (var done, status) = await look(cancellationToken);

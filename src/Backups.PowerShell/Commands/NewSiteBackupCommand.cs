@@ -116,24 +116,29 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
         // When ShouldProcess itself asks (-Confirm, or $ConfirmPreference at Medium or below), its prompt names the
         // backup that goes, and its answer is the answer: the question below is not asked a second time.
         bool askedByShouldProcess = WillReportOrAsk(ConfirmImpact.Medium, Force);
-        if (!ShouldProcess(request.Site.SiteId, action, Force)) return;
+        if (!Asking(() => ShouldProcess(request.Site.SiteId, action, Force))) return;
         bool confirmGiven = MyInvocation.BoundParameters.ContainsKey("Confirm");
         if (oldest is not null && !Force && !confirmGiven && !askedByShouldProcess)
         {
             string question = $"Wix keeps 3 on-demand backups of {request.Site.SiteId}: a new one deletes backup {oldest.Id} of {Times.Show(oldest.RequestedDate)} for good. Go on?";
-            bool yes;
+            if (!Asking(() => ShouldContinue(question, "Wix deletes its oldest on-demand backup"))) return;
+        }
+        var backup = RunEngine((progress, cancel) => PlatformOperation.BackupAsync(platform, request, wait: !NoWait, progress, cancel));
+        WriteObject(backup);
+
+        // A host that cannot show a question (a runbook) gets, when a backup would go, the error that names it and
+        // -Force, whichever of the two questions it was.
+        bool Asking(Func<bool> ask)
+        {
             try
             {
-                yes = ShouldContinue(question, "Wix deletes its oldest on-demand backup");
+                return ask();
             }
-            catch (Exception e) when (e is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException)
+            catch (Exception e) when (oldest is not null && e is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException)
             {
                 throw new BackupException(BackupError.InvalidArgument,
                     $"A new on-demand backup makes Wix delete backup {oldest.Id} of {Times.Show(oldest.RequestedDate)}, and this host cannot ask whether to go on: give -Force to let it.", oldest.Id, e);
             }
-            if (!yes) return;
         }
-        var backup = RunEngine((progress, cancel) => PlatformOperation.BackupAsync(platform, request, wait: !NoWait, progress, cancel));
-        WriteObject(backup);
     }
 }

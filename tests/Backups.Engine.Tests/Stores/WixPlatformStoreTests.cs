@@ -198,6 +198,13 @@ public sealed class WixPlatformStoreTests
         var late = await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.BackupAsync(slow, Request(site, slow), wait: true));
         Assert.Equal(BackupError.WaitTimedOut, late.Error);
         Assert.Contains("still Pending", late.Message, StringComparison.Ordinal);
+        Assert.Equal(site.Server.Backups(site.SiteId).Last().Id, late.Target); // the backup still Pending, to look for later
+        // A restoration too: the error carries its Pending record.
+        site.Server.Options.RestoreDuration = TimeSpan.FromSeconds(2);
+        var lateRestore = await Assert.ThrowsAsync<BackupException>(() => PlatformOperation.RestoreAsync(slow, new RestoreRequest { BackupId = backup.Id, Store = slow, Site = site.Open() }));
+        Assert.Equal((BackupError.WaitTimedOut, RestorationStatus.Pending), (lateRestore.Error, lateRestore.Restoration!.Status));
+        Assert.Equal(lateRestore.Restoration.Id, lateRestore.Target);
+        site.Server.Options.RestoreDuration = TimeSpan.FromMilliseconds(300);
 
         // -NoWait gives the Pending record at once; cancelling a wait stops only the waiting.
         var pending = await PlatformOperation.BackupAsync(store, Request(site, store), wait: false);

@@ -78,14 +78,26 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
         int dropped = 0;
         var dangling = new List<WixReference>();
         var refusals = new List<(Pending Reference, string Code, string Message)>();
-        foreach (var chunk in references.Chunk(client.Options.BulkSize))
-            await InsertChunkAsync(collectionId, chunk, (reference, code, message) =>
-            {
-                if (code is null || code == "WDE0074") return;
-                if (code == "WDE0073" && reference.Kept) dropped++;
-                else if (code == "WDE0073") dangling.Add(reference.Reference);
-                else refusals.Add((reference, code, message));
-            }, cancellationToken);
+        try
+        {
+            foreach (var chunk in references.Chunk(client.Options.BulkSize))
+                await InsertChunkAsync(collectionId, chunk, (reference, code, message) =>
+                {
+                    if (code is null || code == "WDE0074") return;
+                    if (code == "WDE0073" && reference.Kept) dropped++;
+                    else if (code == "WDE0073") dangling.Add(reference.Reference);
+                    else refusals.Add((reference, code, message));
+                }, cancellationToken);
+        }
+        finally
+        {
+            // What Wix answered has left the pending list: a call that fails after it must not lose what it said.
+            Report(collectionId, dropped, dangling, refusals);
+        }
+    }
+
+    private void Report(string collectionId, int dropped, List<WixReference> dangling, List<(Pending Reference, string Code, string Message)> refusals)
+    {
         foreach (var item in refusals.GroupBy(r => (r.Reference.Reference.ItemId, r.Reference.Reference.Field)))
         {
             var first = item.First();
