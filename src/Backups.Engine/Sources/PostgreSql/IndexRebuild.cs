@@ -11,18 +11,19 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 /// without its indexes: TRUNCATE and DROP INDEX hold it locked until the commit.
 /// </summary>
 /// <remarks>
-/// Taken: plain indexes (<c>pg_get_indexdef</c>: method, columns, expressions, collations, operator classes, INCLUDE,
-/// WITH, WHERE) and the indexes of PRIMARY KEY and UNIQUE constraints (dropped and added back as constraints,
-/// <c>pg_get_constraintdef</c>, with their names, INCLUDE and DEFERRABLE), with their comments. Left in place, because dropping them would change or lose something
-/// a definition does not carry, or PostgreSQL would refuse: an index anything else depends on (a foreign key still
-/// in place, one <see cref="KeyRebuild"/> could not set aside, or a view that relies on a primary key), an index of
-/// a partitioned table or attached to one (a partition's copy), one in a tablespace of its own, a constraint's index
-/// with storage parameters (neither definition says them), one marked for CLUSTER or as the replica identity, one with a statistics target
-/// set on a column, one not valid or not ready (a CREATE INDEX CONCURRENTLY that failed: building it would make it
-/// valid), exclusion constraints, and tables the role does not own or whose schema it may not create in. Nor any
-/// index of a table that a deferrable foreign key or constraint still in place involves (the restore defers
-/// constraints, and their checks pending at the commit make PostgreSQL refuse to build an index on it), nor on the
-/// DELETE path of <see cref="PostgreSqlRestore"/>, where the tables are not locked against readers until the commit.
+/// Taken: plain indexes (<c>pg_get_indexdef</c>: method, columns, expressions, collations, operator classes,
+/// INCLUDE, WITH, WHERE) and the indexes of PRIMARY KEY and UNIQUE constraints (dropped and added back as
+/// constraints, <c>pg_get_constraintdef</c>, with their names, INCLUDE and DEFERRABLE), with their comments.
+/// Left in place, because dropping them would change or lose something a definition does not carry, or PostgreSQL
+/// would refuse: an index anything else depends on (a foreign key still in place, one <see cref="KeyRebuild"/> could
+/// not set aside, or a view that relies on a primary key), an index of a partitioned table or attached to one (a
+/// partition's copy), one in a tablespace of its own, a constraint's index with storage parameters (neither
+/// definition says them), one marked for CLUSTER or as the replica identity, one with a statistics target set on a
+/// column, one not valid or not ready (a CREATE INDEX CONCURRENTLY that failed: building it would make it valid),
+/// exclusion constraints, and tables the role does not own or whose schema it may not create in. Nor any index of a
+/// table that a deferrable foreign key or constraint still in place involves (the restore defers constraints, and
+/// their checks pending at the commit make PostgreSQL refuse to build an index on it), nor on the DELETE path of
+/// <see cref="PostgreSqlRestore"/>, where the tables are not locked against readers until the commit.
 /// Building runs as PostgreSQL builds any index: its expressions as the table's owner, and the index's statistics
 /// and usage counters start again (the next ANALYZE, which autovacuum runs after a load, brings the statistics of
 /// expression indexes back).
@@ -43,8 +44,6 @@ internal sealed class IndexRebuild
         _transaction = transaction;
         _indexes = indexes;
     }
-
-    public int Count => _indexes.Count;
 
     public static async Task<IndexRebuild> SetAsideAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, IReadOnlyList<string> tables, CancellationToken cancellationToken)
@@ -67,7 +66,7 @@ internal sealed class IndexRebuild
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.condeferrable AND t.oid IN (f.conrelid, f.confrelid))
               AND i.indisvalid AND i.indisready AND i.indislive AND NOT i.indisclustered AND NOT i.indisreplident
               AND (k.oid IS NULL OR k.contype IN ('p', 'u'))
-              -- pg_get_indexdef says neither tablespace; pg_get_constraintdef says neither WITH nor tablespace.
+              -- pg_get_indexdef does not give the tablespace; pg_get_constraintdef gives neither it nor WITH.
               AND ic.reltablespace = 0 AND (k.oid IS NULL OR ic.reloptions IS NULL)
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = ic.oid)
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = ic.oid AND a.attstattarget >= 0)
