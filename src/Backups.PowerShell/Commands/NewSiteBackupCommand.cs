@@ -103,8 +103,8 @@ public sealed class NewSiteBackupCommand : SiteBackupCommand
 
     /// <summary>
     /// Asks Wix for an on-demand backup. Wix keeps three: when it will drop its oldest to make room, the action names
-    /// that backup (-WhatIf says so), and the user is asked, once: by -Confirm's prompt when given, else by a question
-    /// of its own, which -Force or -Confirm:$false answer yes. A host that cannot ask (a runbook) gets an
+    /// that backup (-WhatIf says so), and the user is asked, once: by ShouldProcess's prompt when it asks (-Confirm, or
+    /// $ConfirmPreference at Medium or below), else by a question of its own, which -Force or -Confirm:$false answer yes. A host that cannot ask (a runbook) gets an
     /// InvalidArgument error naming the backup and -Force instead of a prompt it cannot show, and nothing is asked
     /// of Wix.
     /// </summary>
