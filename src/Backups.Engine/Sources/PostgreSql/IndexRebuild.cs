@@ -20,7 +20,9 @@ namespace SiteBackup.Engine.Sources.PostgreSql;
 /// partition's copy), one in a tablespace of its own, a constraint's index with storage parameters (neither
 /// definition says them), one marked for CLUSTER or as the replica identity, one with a statistics target set on a
 /// column, one not valid or not ready (a CREATE INDEX CONCURRENTLY that failed: building it would make it valid),
-/// exclusion constraints, and tables the role does not own or whose schema it may not create in. Nor any index of a
+/// exclusion constraints, one marked as depending on an extension, and tables the role does not own or whose schema
+/// it may not create in. None at all while an event trigger is enabled (it would see DDL that a restore without the
+/// rebuild never ran, and may record or refuse it). Nor any index of a
 /// table that a deferrable foreign key or constraint still in place involves (the restore defers constraints, and
 /// their checks pending at the commit make PostgreSQL refuse to build an index on it), nor on the DELETE path of
 /// <see cref="PostgreSqlRestore"/>, where the tables are not locked against readers until the commit.
@@ -64,6 +66,10 @@ internal sealed class IndexRebuild
               -- The restore runs with constraints deferred: a deferrable key or constraint still in place queues
               -- its checks for the commit, and PostgreSQL refuses to build an index on a table with checks pending.
               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f WHERE f.condeferrable AND t.oid IN (f.conrelid, f.confrelid))
+              -- An event trigger would see (and may refuse or record) DDL that a restore without it never ran.
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger e WHERE e.evtenabled <> 'D')
+              -- Marked as depending on an extension (ALTER INDEX ... DEPENDS ON EXTENSION), which no definition says.
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = 'pg_catalog.pg_class'::regclass AND x.objid = ic.oid AND x.deptype = 'x')
               AND i.indisvalid AND i.indisready AND i.indislive AND NOT i.indisclustered AND NOT i.indisreplident
               AND (k.oid IS NULL OR k.contype IN ('p', 'u'))
               -- pg_get_indexdef does not give the tablespace; pg_get_constraintdef gives neither it nor WITH.

@@ -290,6 +290,11 @@ internal sealed class PostgreSqlRestore(
         try
         {
             await CheckCountsAsync(cancellationToken);
+            // The restore deferred every deferrable constraint; their checks still pending (a deferrable key to a table
+            // outside the restore, as Django makes them) would make PostgreSQL refuse the ALTER TABLE of a key or a
+            // trigger coming back (55006). Checked now, in the same transaction: a row they refuse fails the restore,
+            // as it would have at the commit.
+            await ExecuteAsync("SET CONSTRAINTS ALL IMMEDIATE", cancellationToken);
             // Indexes before keys (a key needs the unique index it refers to), and before the sequences move (each
             // takes the largest value of its column, which an index gives at once).
             if (indexes is not null) await indexes.BuildAsync(cancellationToken);
