@@ -45,7 +45,8 @@ internal sealed class PostgreSqlRestore(
             paused = await TriggerPause.PauseAsync(connection, transaction, schema, collectionIds, siteId, cancellationToken);
             setAside = await KeyRebuild.SetAsideAsync(connection, transaction, schema, collectionIds, cancellationToken);
             var aside = setAside.SetAside;
-            if (!keys.Any(k => ids(k.Parent) && !IsRestored(k, collectionIds) && !aside.Contains(k.Oid)))
+            if (!keys.Any(k => ids(k.Parent) && !IsRestored(k, collectionIds) && !aside.Contains(k.Oid))
+                && !await HasInvalidIndexAsync(collectionIds, cancellationToken))
             {
                 // No key from outside stands in the way: one TRUNCATE empties them all without checking a foreign
                 // key per row (which, on a referring column without an index, costs a scan per deleted row).
@@ -58,7 +59,8 @@ internal sealed class PostgreSqlRestore(
             }
             // A table outside the restore refers to one of them with a key this role cannot set aside (it does not
             // own the table; keys with an ON DELETE action were refused above): TRUNCATE cannot, DELETE can when no
-            // outside row refers to a deleted one, or the key is deferred to the commit. Referring tables first.
+            // outside row refers to a deleted one, or the key is deferred to the commit. Or one has an index that is
+            // not valid, which TRUNCATE would build again. Referring tables first.
             foreach (string id in Enumerable.Reverse(order))
             {
                 await using var delete = new NpgsqlCommand($"DELETE FROM {Table(id).Rows}", connection, transaction);
@@ -77,6 +79,23 @@ internal sealed class PostgreSqlRestore(
         {
             throw PostgreSqlErrors.Translate(e, siteId, connection);
         }
+    }
+
+    /// <summary>Whether a table to restore has an index that is not valid (a CREATE INDEX CONCURRENTLY that failed):
+    /// TRUNCATE builds every index of its table again, which would make it valid, so such tables are emptied with
+    /// DELETE, which leaves the index as it was.</summary>
+    private async Task<bool> HasInvalidIndexAsync(IReadOnlyList<string> collectionIds, CancellationToken cancellationToken)
+    {
+        const string sql =
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                JOIN pg_catalog.pg_class t ON t.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+                WHERE NOT i.indisvalid AND n.nspname = $1 AND t.relname = ANY($2))
+            """;
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue(schema);
+        command.Parameters.AddWithValue(collectionIds.ToArray());
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>A foreign key: <see cref="Child"/> (in <see cref="ChildSchema"/>) refers to <see cref="Parent"/> of the
