@@ -36,9 +36,10 @@ internal sealed class IndexRebuild
     private readonly NpgsqlTransaction _transaction;
     private readonly List<Index> _indexes;
 
-    /// <summary>An index set aside: its table, its name, how it is made again (a CREATE INDEX, or the definition of
-    /// its constraint), and the comments of the index and of its constraint.</summary>
-    private sealed record Index(string Table, string Name, string Definition, bool IsConstraint, string? IndexComment, string? ConstraintComment);
+    /// <summary>An index set aside: its table, its constraint's name (for a constraint's index), the index's own name
+    /// with its schema, how it is made again (a CREATE INDEX, or the definition of its constraint), and the comments
+    /// of the index and of its constraint; names quoted.</summary>
+    private sealed record Index(string Table, string? Constraint, string QualifiedName, string Definition, string? IndexComment, string? ConstraintComment);
 
     private IndexRebuild(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Index> indexes)
     {
@@ -52,9 +53,9 @@ internal sealed class IndexRebuild
     {
         const string sql =
             """
-            SELECT format('%I.%I', n.nspname, t.relname), format('%I', COALESCE(k.conname, ic.relname)),
+            SELECT format('%I.%I', n.nspname, t.relname), CASE WHEN k.oid IS NOT NULL THEN format('%I', k.conname) END, format('%I.%I', n.nspname, ic.relname),
                    CASE WHEN k.oid IS NULL THEN pg_catalog.pg_get_indexdef(ic.oid) ELSE pg_catalog.pg_get_constraintdef(k.oid) END,
-                   k.oid IS NOT NULL, pg_catalog.obj_description(ic.oid, 'pg_class'), pg_catalog.obj_description(k.oid, 'pg_constraint')
+                   pg_catalog.obj_description(ic.oid, 'pg_class'), pg_catalog.obj_description(k.oid, 'pg_constraint')
             FROM pg_catalog.pg_index i
             JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
             JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
@@ -91,19 +92,15 @@ internal sealed class IndexRebuild
             read.Parameters.AddWithValue(tables.ToArray());
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                indexes.Add(new Index(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3),
+                indexes.Add(new Index(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3),
                     reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
+        // ONLY, as pg_dump writes it: adding a primary key back to a parent of inheritance children would otherwise
+        // set NOT NULL on the children too.
         foreach (var index in indexes)
-        {
-            // ONLY, as pg_dump writes it: adding a primary key back to a parent of inheritance children would
-            // otherwise set NOT NULL on the children too.
-            string drop = index.IsConstraint
-                ? $"ALTER TABLE ONLY {index.Table} DROP CONSTRAINT {index.Name}"
-                : $"DROP INDEX {Schema(index.Table)}.{index.Name}";
-            await using var command = new NpgsqlCommand(drop, connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            await PostgreSqlSession.ExecuteAsync(connection, transaction, index.Constraint is { } constraint
+                ? $"ALTER TABLE ONLY {index.Table} DROP CONSTRAINT {constraint}"
+                : $"DROP INDEX {index.QualifiedName}", cancellationToken);
         return new IndexRebuild(connection, transaction, indexes);
     }
 
@@ -117,31 +114,13 @@ internal sealed class IndexRebuild
         await Execute("SET LOCAL default_tablespace = ''");
         foreach (var index in _indexes)
         {
-            string sql = index.IsConstraint ? $"ALTER TABLE ONLY {index.Table} ADD CONSTRAINT {index.Name} {index.Definition}" : index.Definition;
-            await Execute(sql);
+            await Execute(index.Constraint is { } constraint ? $"ALTER TABLE ONLY {index.Table} ADD CONSTRAINT {constraint} {index.Definition}" : index.Definition);
             if (index.ConstraintComment is not null)
-                await Execute($"COMMENT ON CONSTRAINT {index.Name} ON {index.Table} IS {PostgreSqlSchema.Literal(index.ConstraintComment)}");
+                await Execute($"COMMENT ON CONSTRAINT {index.Constraint} ON {index.Table} IS {PostgreSqlSchema.Literal(index.ConstraintComment)}");
             if (index.IndexComment is not null)
-                await Execute($"COMMENT ON INDEX {Schema(index.Table)}.{index.Name} IS {PostgreSqlSchema.Literal(index.IndexComment)}");
+                await Execute($"COMMENT ON INDEX {index.QualifiedName} IS {PostgreSqlSchema.Literal(index.IndexComment)}");
         }
 
-        async Task Execute(string sql)
-        {
-            await using var command = new NpgsqlCommand(sql, _connection, _transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>The quoted schema of a <c>format('%I.%I')</c> table name (an index lives in its table's schema).
-    /// A quoted schema name may hold dots, so the split is at the first dot outside quotes.</summary>
-    private static string Schema(string table)
-    {
-        bool quoted = false;
-        for (int i = 0; i < table.Length; i++)
-        {
-            if (table[i] == '"') quoted = !quoted;
-            else if (table[i] == '.' && !quoted) return table[..i];
-        }
-        return table;
+        Task Execute(string sql) => PostgreSqlSession.ExecuteAsync(_connection, _transaction, sql, cancellationToken);
     }
 }

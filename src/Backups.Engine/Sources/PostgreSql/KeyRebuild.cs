@@ -62,10 +62,7 @@ internal sealed class KeyRebuild
                 keys.Add(new Key(reader.GetFieldValue<uint>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
         foreach (var key in keys)
-        {
-            await using var drop = new NpgsqlCommand($"ALTER TABLE {key.Table} DROP CONSTRAINT {key.Name}", connection, transaction);
-            await drop.ExecuteNonQueryAsync(cancellationToken);
-        }
+            await PostgreSqlSession.ExecuteAsync(connection, transaction, $"ALTER TABLE {key.Table} DROP CONSTRAINT {key.Name}", cancellationToken);
         return new KeyRebuild(connection, transaction, keys);
     }
 
@@ -78,8 +75,7 @@ internal sealed class KeyRebuild
         {
             try
             {
-                await using var add = new NpgsqlCommand($"ALTER TABLE {key.Table} ADD CONSTRAINT {key.Name} {key.Definition}", _connection, _transaction);
-                await add.ExecuteNonQueryAsync(cancellationToken);
+                await PostgreSqlSession.ExecuteAsync(_connection, _transaction, $"ALTER TABLE {key.Table} ADD CONSTRAINT {key.Name} {key.Definition}", cancellationToken);
             }
             catch (PostgresException e) when (e.SqlState == "23503")
             {
@@ -88,8 +84,7 @@ internal sealed class KeyRebuild
                     siteId, e);
             }
             if (key.Comment is null) continue;
-            await using var comment = new NpgsqlCommand($"COMMENT ON CONSTRAINT {key.Name} ON {key.Table} IS {PostgreSqlSchema.Literal(key.Comment)}", _connection, _transaction);
-            await comment.ExecuteNonQueryAsync(cancellationToken);
+            await PostgreSqlSession.ExecuteAsync(_connection, _transaction, $"COMMENT ON CONSTRAINT {key.Name} ON {key.Table} IS {PostgreSqlSchema.Literal(key.Comment)}", cancellationToken);
         }
     }
 }

@@ -52,8 +52,7 @@ internal sealed class PostgreSqlRestore(
                 // key per row (which, on a referring column without an index, costs a scan per deleted row).
                 // Readers and writers of these tables wait for the commit instead of seeing the old rows.
                 string names = string.Join(", ", collectionIds.Select(id => Table(id).Rows));
-                await using var truncate = new NpgsqlCommand($"TRUNCATE {names}", connection, transaction);
-                await truncate.ExecuteNonQueryAsync(cancellationToken);
+                await ExecuteAsync($"TRUNCATE {names}", cancellationToken);
                 indexes = await IndexRebuild.SetAsideAsync(connection, transaction, schema, collectionIds, cancellationToken);
                 return order;
             }
@@ -63,8 +62,7 @@ internal sealed class PostgreSqlRestore(
             // not valid, which TRUNCATE would build again. Referring tables first.
             foreach (string id in Enumerable.Reverse(order))
             {
-                await using var delete = new NpgsqlCommand($"DELETE FROM {Table(id).Rows}", connection, transaction);
-                await delete.ExecuteNonQueryAsync(cancellationToken);
+                await ExecuteAsync($"DELETE FROM {Table(id).Rows}", cancellationToken);
             }
             return order;
 
@@ -298,11 +296,8 @@ internal sealed class PostgreSqlRestore(
         }
     }
 
-    private async Task<long> ExecuteAsync(string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+        PostgreSqlSession.ExecuteAsync(connection, transaction, sql, cancellationToken);
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {

@@ -26,9 +26,13 @@ internal static class PostgreSqlSession
         SET row_security = off;
         """;
 
-    public static async Task PinAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static Task PinAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, null, Settings, cancellationToken);
+
+    /// <summary>Runs a statement that returns no rows; returns the rows it touched.</summary>
+    public static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(Settings, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -160,6 +160,27 @@ internal static class WixApi
             json.WriteEndArray();
         }), collectionId, cancellationToken);
 
+    /// <summary>
+    /// Sends <paramref name="batch"/> in one bulk call (<paramref name="send"/> answers null when Wix answers 413:
+    /// larger than it takes, nothing written); such a call is split in two halves sent one after the other, down to
+    /// single entries, and an entry too large on its own goes to <paramref name="tooLarge"/>, as Wix refuses entries
+    /// one by one. Each call Wix answered goes to <paramref name="answered"/> with its part of the batch. Nothing of a
+    /// 413 call was written, so no entry is written twice.
+    /// </summary>
+    public static async Task SplitUntilItFitsAsync<T>(IReadOnlyList<T> batch, Func<IReadOnlyList<T>, Task<JsonDocument?>> send,
+        Action<IReadOnlyList<T>, JsonDocument> answered, Action<T> tooLarge)
+    {
+        using var answer = await send(batch);
+        if (answer is not null) answered(batch, answer);
+        else if (batch.Count == 1) tooLarge(batch[0]);
+        else
+        {
+            int half = batch.Count / 2;
+            await SplitUntilItFitsAsync(batch.Take(half).ToList(), send, answered, tooLarge);
+            await SplitUntilItFitsAsync(batch.Skip(half).ToList(), send, answered, tooLarge);
+        }
+    }
+
     /// <summary>A JSON object body written by <paramref name="write"/>.</summary>
     public static ReadOnlyMemory<byte> Body(Action<Utf8JsonWriter> write)
     {

@@ -67,7 +67,8 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
     }
 
     /// <summary>
-    /// Inserts references, at most a bulk call's worth a call, split further when Wix answers 413. One Wix says is there already (WDE0074: a call repeated
+    /// Inserts references, at most a bulk call's worth a call, split further where Wix answers 413
+    /// (<see cref="WixApi.SplitUntilItFitsAsync"/>). One Wix says is there already (WDE0074: a call repeated
     /// after a lost answer, or the other side of a two-way relation written just before) is written. One to an item
     /// that does not exist (WDE0073: a kept one to an item the backup does not give back, or one the site held to an
     /// item that was already gone, which Wix returns unresolved) cannot be, and is counted in a warning; any other
@@ -78,20 +79,35 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
         int dropped = 0;
         var dangling = new List<WixReference>();
         var refusals = new List<(Pending Reference, string Code, string Message)>();
+        var answered = new HashSet<Pending>();
         try
         {
             foreach (var chunk in references.Chunk(client.Options.BulkSize))
-                await InsertChunkAsync(collectionId, chunk, (reference, code, message) =>
-                {
-                    if (code is null || code == "WDE0074") return;
-                    if (code == "WDE0073" && reference.Kept) dropped++;
-                    else if (code == "WDE0073") dangling.Add(reference.Reference);
-                    else refusals.Add((reference, code, message));
-                }, cancellationToken);
+                await WixApi.SplitUntilItFitsAsync(chunk,
+                    part => WixApi.InsertReferencesAsync(client, collectionId, part.Select(p => p.Reference).ToList(), cancellationToken),
+                    (part, answer) =>
+                    {
+                        foreach (var result in WixJson.Results(answer, "referenceMetadata", part.Count, "a reference insert", collectionId))
+                        {
+                            if (result.Success || result.Code == "WDE0074") continue;
+                            var reference = part[result.Index];
+                            if (result.Code == "WDE0073" && reference.Kept) dropped++;
+                            else if (result.Code == "WDE0073") dangling.Add(reference.Reference);
+                            else refusals.Add((reference, result.Code, result.Message));
+                        }
+                        answered.UnionWith(part);
+                    },
+                    reference =>
+                    {
+                        refusals.Add((reference, "WDE0109", "Wix answered 413: the reference alone is larger than a request it takes."));
+                        answered.Add(reference);
+                    });
         }
         finally
         {
-            // What Wix answered has left the pending list: a call that fails after it must not lose what it said.
+            // Only what Wix has answered for leaves the list (a call that fails for good leaves the rest to
+            // Unwritten), and what it said is reported even when a later call fails.
+            pending.RemoveAll(answered.Contains);
             Report(collectionId, dropped, dangling, refusals);
         }
     }
@@ -109,30 +125,6 @@ internal sealed class WixReferenceWriter(WixClient client, IReadOnlyList<WixColl
         if (dangling.Count > 0)
             warnings.Add($"{dangling.Count} reference(s) of the items restored into '{collectionId}' could not be written: they refer to items that do not exist (already gone when backed up, or refused): " +
                 string.Join(", ", dangling.Take(20).Select(r => $"{r.ItemId}.{r.Field} → {r.Referenced}")) + (dangling.Count > 20 ? ", ..." : "") + ".");
-    }
-
-    /// <summary>
-    /// Inserts <paramref name="chunk"/> in one call and gives each reference's result to <paramref name="each"/> (a
-    /// null code for one written). A call Wix answers 413 wrote nothing; it is split in two halves sent one after the
-    /// other, down to one reference, which on its own is refused as an item too large for a request (WDE0109).
-    /// </summary>
-    private async Task InsertChunkAsync(string collectionId, Pending[] chunk, Action<Pending, string?, string> each, CancellationToken cancellationToken)
-    {
-        using var answer = await WixApi.InsertReferencesAsync(client, collectionId, chunk.Select(p => p.Reference).ToList(), cancellationToken);
-        if (answer is null && chunk.Length > 1)
-        {
-            await InsertChunkAsync(collectionId, chunk[..(chunk.Length / 2)], each, cancellationToken);
-            await InsertChunkAsync(collectionId, chunk[(chunk.Length / 2)..], each, cancellationToken);
-            return;
-        }
-        if (answer is null)
-            each(chunk[0], "WDE0109", "Wix answered 413: the reference alone is larger than a request it takes.");
-        else
-            foreach (var result in WixJson.Results(answer, "referenceMetadata", chunk.Length, "a reference insert", collectionId))
-                each(chunk[result.Index], result.Success ? null : result.Code, result.Message);
-        // Only what Wix has answered for leaves the list: a call that fails for good leaves the rest to Unwritten.
-        var done = chunk.ToHashSet();
-        pending.RemoveAll(done.Contains);
     }
 
     /// <summary>Writes whatever is left (at the end, everything can be).</summary>

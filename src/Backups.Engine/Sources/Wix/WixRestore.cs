@@ -209,37 +209,25 @@ internal sealed class WixRestore : ISiteRestore
     /// <summary>One item of a bulk save: its id and its <c>{"id", "data"}</c> JSON.</summary>
     private sealed record BatchItem(string? Id, byte[] Json);
 
-    /// <summary>
-    /// Saves <paramref name="batch"/> in one bulk call; a call Wix answers 413 (larger than it takes) is split in two
-    /// halves saved one after the other, down to single items, and an item too large on its own is refused by itself,
-    /// as Wix refuses items one by one. Nothing of a 413 call was written, so no item is doubled.
-    /// </summary>
-    private async Task SaveAsync(IReadOnlyList<BatchItem> batch, string collectionId, SystemCheck? check, CancellationToken cancellationToken)
-    {
-        using var answer = await client.PostUnlessTooLargeAsync("bulk/items/save", Body(batch, collectionId, returnEntity: check is not null), collectionId, cancellationToken);
-        if (answer is null)
-        {
-            if (batch.Count == 1)
+    /// <summary>Saves <paramref name="batch"/> in one bulk call, split where Wix answers 413
+    /// (<see cref="WixApi.SplitUntilItFitsAsync"/>).</summary>
+    private Task SaveAsync(IReadOnlyList<BatchItem> batch, string collectionId, SystemCheck? check, CancellationToken cancellationToken) =>
+        WixApi.SplitUntilItFitsAsync(batch,
+            part => client.PostUnlessTooLargeAsync("bulk/items/save", Body(part, collectionId, returnEntity: check is not null), collectionId, cancellationToken),
+            (part, answer) =>
             {
-                refused.Add(new RefusedItem(collectionId, batch[0].Id, "WDE0109",
-                    $"Wix answered 413: the item alone ({batch[0].Json.Length} bytes of JSON) is larger than a request it takes."));
-                return;
-            }
-            int half = batch.Count / 2;
-            await SaveAsync(batch.Take(half).ToList(), collectionId, check, cancellationToken);
-            await SaveAsync(batch.Skip(half).ToList(), collectionId, check, cancellationToken);
-            return;
-        }
-        foreach (var result in WixJson.Results(answer, "itemMetadata", batch.Count, "a bulk save", collectionId))
-        {
-            if (result.Success)
-            {
-                written[collectionId]++;
-                check?.Compare(batch[result.Index].Id, result.Saved);
-            }
-            else refused.Add(new RefusedItem(collectionId, batch[result.Index].Id, result.Code, result.Message));
-        }
-    }
+                foreach (var result in WixJson.Results(answer, "itemMetadata", part.Count, "a bulk save", collectionId))
+                {
+                    if (result.Success)
+                    {
+                        written[collectionId]++;
+                        check?.Compare(part[result.Index].Id, result.Saved);
+                    }
+                    else refused.Add(new RefusedItem(collectionId, part[result.Index].Id, result.Code, result.Message));
+                }
+            },
+            item => refused.Add(new RefusedItem(collectionId, item.Id, "WDE0109",
+                $"Wix answered 413: the item alone ({item.Json.Length} bytes of JSON) is larger than a request it takes.")));
 
     /// <summary>The body of a bulk save: <c>{"dataCollectionId", "dataItems": [...]}</c>, with <c>"returnEntity": true</c>
     /// when the items are wanted back as saved.</summary>
