@@ -1,27 +1,27 @@
 using System.IO.Compression;
 using System.Text.Json;
+using SiteBackup.Engine.Archive.Zip;
 
 namespace SiteBackup.Engine.Archive;
 
 /// <summary>
 /// Writes an archive: one entry per collection, then the manifest that accounts for them. The output stream is
-/// the store's temporary upload; the store makes it visible only after <see cref="Complete"/>.
+/// the store's temporary upload; the store makes it visible only after <see cref="Complete"/>. The zip is written
+/// front to back by <see cref="ZipWriter"/>, each entry deflated in blocks on every processor.
 /// </summary>
 public sealed class ArchiveWriter : IDisposable
 {
-    private readonly ZipArchive _zip;
-    private readonly CompressionLevel _level;
+    private readonly ZipWriter _zip;
+    private readonly int _level;
     private readonly List<ManifestCollection> _collections = [];
-    private Stream? _entryStream;
     private ItemWriter? _items;
     private (string Id, string DisplayName, string Entry, CollectionLayout Layout) _current;
     private ManifestEntry? _definitions;
 
     public ArchiveWriter(Stream output, CompressionLevel level = CompressionLevel.Optimal)
     {
-        // ZipArchive switches to ZIP64 by itself when an entry or the archive passes 4 GB.
-        _zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
-        _level = level;
+        _zip = new ZipWriter(output);
+        _level = BlockDeflateStream.ZlibLevel(level);
     }
 
     public IReadOnlyList<ManifestCollection> Collections => _collections;
@@ -35,8 +35,7 @@ public sealed class ArchiveWriter : IDisposable
     {
         if (_items is not null) throw new InvalidOperationException("The previous collection was not ended.");
         string entry = ArchiveFormat.CollectionEntryName(_collections.Count);
-        _entryStream = _zip.CreateEntry(entry, _level).Open();
-        _items = new ItemWriter(_entryStream, onProgress);
+        _items = new ItemWriter(_zip.BeginEntry(entry, _level), onProgress);
         _current = (id, displayName, entry, layout ?? CollectionLayout.Rows);
         return _items;
     }
@@ -45,6 +44,7 @@ public sealed class ArchiveWriter : IDisposable
     {
         var items = _items ?? throw new InvalidOperationException("No collection was begun.");
         string sha256 = items.Finish();
+        _zip.EndEntry();
         var collection = new ManifestCollection
         {
             Id = _current.Id,
@@ -58,9 +58,7 @@ public sealed class ArchiveWriter : IDisposable
             Defined = _current.Layout.Defined,
         };
         items.Dispose();
-        _entryStream!.Dispose();
         _items = null;
-        _entryStream = null;
         _collections.Add(collection);
         return collection;
     }
@@ -69,7 +67,8 @@ public sealed class ArchiveWriter : IDisposable
     public void WriteDefinitions(ReadOnlySpan<byte> json)
     {
         if (_items is not null) throw new InvalidOperationException("A collection is being written.");
-        using (var stream = _zip.CreateEntry(ArchiveFormat.DefinitionsEntryName, _level).Open()) stream.Write(json);
+        _zip.BeginEntry(ArchiveFormat.DefinitionsEntryName, _level).Write(json);
+        _zip.EndEntry();
         _definitions = new ManifestEntry
         {
             Entry = ArchiveFormat.DefinitionsEntryName,
@@ -82,17 +81,15 @@ public sealed class ArchiveWriter : IDisposable
     public void Complete(ArchiveManifest manifest)
     {
         if (_items is not null) throw new InvalidOperationException("The last collection was not ended.");
-        using (var stream = _zip.CreateEntry(ArchiveFormat.ManifestEntryName, _level).Open())
-        {
-            JsonSerializer.Serialize(stream, manifest with { Collections = _collections, Definitions = _definitions }, EngineJson.Default.ArchiveManifest);
-        }
-        _zip.Dispose();
+        var stream = _zip.BeginEntry(ArchiveFormat.ManifestEntryName, _level);
+        JsonSerializer.Serialize(stream, manifest with { Collections = _collections, Definitions = _definitions }, EngineJson.Default.ArchiveManifest);
+        _zip.EndEntry();
+        _zip.Finish();
     }
 
     public void Dispose()
     {
         _items?.Dispose();
-        _entryStream?.Dispose();
         _zip.Dispose();
     }
 }

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -10,9 +8,9 @@ namespace SiteBackup.Engine.Archive;
 /// <summary>
 /// Writes one collection's items as JSON lines into an archive entry. A source writes each item as one JSON
 /// object through <see cref="Json"/> and then calls <see cref="EndItem"/>. Items gather in a 64 KB buffer; each full
-/// buffer is hashed here and handed to a second thread that compresses it into the entry, so reading the site and
-/// deflating overlap (deflate is the largest single cost of a backup). At most a few buffers are in flight: memory
-/// stays flat however large the collection. The SHA-256, the item count and the byte count are taken on the way.
+/// buffer is hashed here and written into the entry, whose stream deflates it in blocks on other threads
+/// (<see cref="Zip.BlockDeflateStream"/>), so reading the site and deflating overlap. Memory stays flat however large
+/// the collection. The SHA-256, the item count and the byte count are taken on the way.
 /// </summary>
 public sealed class ItemWriter : IDisposable
 {
@@ -24,13 +22,8 @@ public sealed class ItemWriter : IDisposable
         SkipValidation = false,
     };
 
-    private const int BuffersInFlight = 4;
-
     private readonly Stream _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
-    private readonly BlockingCollection<(byte[] Bytes, int Length)> _pending = new(BuffersInFlight);
-    private readonly Task _compressor;
-    private ExceptionDispatchInfo? _compressorError;
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly Action<long, long>? _onProgress;
     private long _nextProgressTick;
@@ -40,28 +33,6 @@ public sealed class ItemWriter : IDisposable
         _output = output;
         _onProgress = onProgress;
         Json = new Utf8JsonWriter(_buffer, Options);
-        _compressor = Task.Factory.StartNew(Compress, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-    }
-
-    /// <summary>The second thread: writes (and so deflates) each buffer into the entry. After a failure it keeps
-    /// taking buffers, so the producer never waits on a dead consumer, and the failure is raised on the producer.</summary>
-    private void Compress()
-    {
-        foreach (var (bytes, length) in _pending.GetConsumingEnumerable())
-        {
-            try
-            {
-                if (_compressorError is null) _output.Write(bytes, 0, length);
-            }
-            catch (Exception e)
-            {
-                _compressorError = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(bytes);
-            }
-        }
     }
 
     /// <summary>The writer for the current item; write exactly one JSON object, then call <see cref="EndItem"/>.</summary>
@@ -89,34 +60,25 @@ public sealed class ItemWriter : IDisposable
         }
     }
 
-    /// <summary>Writes what is buffered, waits for the compressor, and returns the entry's hash as lower-case hex.</summary>
+    /// <summary>Writes what is buffered and returns the entry's hash as lower-case hex.</summary>
     internal string Finish()
     {
         FlushBuffer();
-        _pending.CompleteAdding();
-        _compressor.Wait();
-        _compressorError?.Throw();
         return Convert.ToHexStringLower(_sha256.GetHashAndReset());
     }
 
     private void FlushBuffer()
     {
-        _compressorError?.Throw();
         var written = _buffer.WrittenSpan;
         if (written.IsEmpty) return;
         _sha256.AppendData(written);
-        byte[] copy = ArrayPool<byte>.Shared.Rent(written.Length);
-        written.CopyTo(copy);
-        _pending.Add((copy, written.Length));
+        _output.Write(written);
         ByteCount += written.Length;
         _buffer.ResetWrittenCount();
     }
 
     public void Dispose()
     {
-        if (!_pending.IsAddingCompleted) _pending.CompleteAdding();
-        _compressor.Wait();
-        _pending.Dispose();
         Json.Dispose();
         _sha256.Dispose();
     }
