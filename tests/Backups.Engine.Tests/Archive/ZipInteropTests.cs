@@ -110,6 +110,28 @@ public class ZipInteropTests
     }
 
     [Fact]
+    public async Task An_archive_as_earlier_versions_wrote_it_with_System_IO_Compression_verifies_and_restores_the_same()
+    {
+        using var folder = new TempFolder();
+        var site = SqliteSite.CreateSample(folder);
+        string before = SqliteJudge.Fingerprint(site.Path);
+        var store = TestEngine.Store(folder);
+        var backup = await TestEngine.BackupAsync(site, store);
+        string zip = folder.Combine("store", "archives", backup.Id + ".zip");
+        // The same entries, zipped by ZipArchive at its Optimal level with sizes in the local headers, as every
+        // archive was before SiteBackup wrote its own.
+        using (var ours = new MemoryStream(File.ReadAllBytes(zip)))
+        using (var theirs = ArchiveFiles.Rewrite(ours, entries => entries))
+            File.WriteAllBytes(zip, theirs.ToArray());
+        Assert.Equal(0, File.ReadAllBytes(zip)[6] & 0x08); // no data descriptor in the first local header
+
+        site.Execute("DELETE FROM orders; UPDATE people SET name = 'changed';");
+        Assert.True(VerifyOperation.Run(store, store.FindBackup(backup.Id)!).IsValid);
+        await TestEngine.RestoreAsync(site, store, backup.Id);
+        Assert.Equal(before, SqliteJudge.Fingerprint(site.Path));
+    }
+
+    [Fact]
     public void Entries_of_every_size_around_the_block_size_and_at_every_level_read_back_whole()
     {
         using var folder = new TempFolder();
