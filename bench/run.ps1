@@ -161,12 +161,7 @@ if ($PostgreSql) {
             $database = "shop$n"
             $site = "postgresql://$($server.User)@$($server.Host):$($server.Port)/$database"
             & psql -X -q -h $server.Host -p $server.Port -U $server.User -d postgres -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database" | Out-Null
-            & psql -X -q -h $server.Host -p $server.Port -U $server.User -d $database -c @'
-CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, email text UNIQUE, country text, created_at timestamptz NOT NULL, balance double precision, vip integer NOT NULL DEFAULT 0, notes text);
-CREATE TABLE products (id bigint PRIMARY KEY, sku text NOT NULL UNIQUE, title text NOT NULL, price double precision NOT NULL, stock integer, attributes jsonb, thumbnail bytea);
-CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers(id), product_id bigint NOT NULL REFERENCES products(id), quantity integer NOT NULL, total double precision NOT NULL, ordered_at timestamptz NOT NULL, status text NOT NULL, note text);
-CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, customer_id bigint, at timestamptz NOT NULL, payload json);
-'@ | Out-Null
+            & psql -X -q -h $server.Host -p $server.Port -U $server.User -d $database -f (Join-Path $PSScriptRoot 'pg-shop.sql') | Out-Null
             # The same data as the SQLite shop, moved across by SiteBackup: a SQLite backup restored into PostgreSQL.
             $shop = Join-Path $work "shop-$n.db"
             if (-not (Test-Path $shop)) { & dotnet $generator generate $shop --items $n --shape shop | Out-Null }

@@ -35,7 +35,7 @@ public sealed class ArchiveWriter : IDisposable
     {
         if (_items is not null) throw new InvalidOperationException("The previous collection was not ended.");
         string entry = ArchiveFormat.CollectionEntryName(_collections.Count);
-        _items = new ItemWriter(_zip.BeginEntry(entry, _level), onProgress);
+        _items = new ItemWriter(_zip.BeginEntry(entry, _level, mayPass4GiB: true), onProgress);
         _current = (id, displayName, entry, layout ?? CollectionLayout.Rows);
         return _items;
     }
@@ -67,7 +67,8 @@ public sealed class ArchiveWriter : IDisposable
     public void WriteDefinitions(ReadOnlySpan<byte> json)
     {
         if (_items is not null) throw new InvalidOperationException("A collection is being written.");
-        _zip.BeginEntry(ArchiveFormat.DefinitionsEntryName, _level).Write(json);
+        // Definitions past ArchiveFormat.MaxDefinitionsBytes are refused by readers: never near 4 GiB.
+        _zip.BeginEntry(ArchiveFormat.DefinitionsEntryName, _level, mayPass4GiB: false).Write(json);
         _zip.EndEntry();
         _definitions = new ManifestEntry
         {
@@ -81,7 +82,7 @@ public sealed class ArchiveWriter : IDisposable
     public void Complete(ArchiveManifest manifest)
     {
         if (_items is not null) throw new InvalidOperationException("The last collection was not ended.");
-        var stream = _zip.BeginEntry(ArchiveFormat.ManifestEntryName, _level);
+        var stream = _zip.BeginEntry(ArchiveFormat.ManifestEntryName, _level, mayPass4GiB: false);
         JsonSerializer.Serialize(stream, manifest with { Collections = _collections, Definitions = _definitions }, EngineJson.Default.ArchiveManifest);
         _zip.EndEntry();
         _zip.Finish();

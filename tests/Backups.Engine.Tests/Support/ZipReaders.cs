@@ -7,10 +7,12 @@ namespace SiteBackup.Engine.Tests.Support;
 
 /// <summary>
 /// Reads a zip file with the readers its users have, none of them SiteBackup's: System.IO.Compression, Info-ZIP's
-/// unzip, Python's zipfile, libarchive's bsdtar and PowerShell's Expand-Archive. Each reports every entry it finds
-/// with its size and the SHA-256 of its content as that reader extracted it, and each checks the CRC-32s on the way
-/// (unzip -t and unzip -p, zipfile, libarchive and System.IO.Compression as they extract); a reader that refuses the
-/// file fails the test with what it said.
+/// unzip, Python's zipfile, libarchive's bsdtar (from the file, and streaming it from a pipe as a download is read)
+/// and PowerShell's Expand-Archive. Each reports every entry it finds with its size and the SHA-256 of its content as
+/// that reader extracted it; unzip, zipfile and libarchive also check the CRC-32s (System.IO.Compression, and so
+/// Expand-Archive, do not on .NET 10). Every reader but the streaming one takes sizes from the central directory;
+/// bsdtar from a pipe reads the local headers and the data descriptors instead. A reader that refuses the file fails
+/// the test with what it said.
 /// </summary>
 public static class ZipReaders
 {
@@ -24,6 +26,7 @@ public static class ZipReaders
         ("unzip", Unzip),
         ("python zipfile", Python),
         ("bsdtar", Bsdtar),
+        ("bsdtar from a pipe", BsdtarStreaming),
         (ExpandArchiveName, ExpandArchive),
     ];
 
@@ -62,14 +65,22 @@ public static class ZipReaders
     }
 
     /// <summary>bsdtar -tvf lists names and sizes; bsdtar -xOf writes every entry's content to its output in order.</summary>
-    public static IReadOnlyList<Entry> Bsdtar(string path)
-    {
-        var listing = Encoding.UTF8.GetString(Run("bsdtar", ["-tvf", path]))
+    public static IReadOnlyList<Entry> Bsdtar(string path) =>
+        Split(BsdtarListing(path), stdout => RunInto("bsdtar", ["-xOf", path], stdout));
+
+    private static List<(string Name, long Size)> BsdtarListing(string path) =>
+        Encoding.UTF8.GetString(Run("bsdtar", ["-tvf", path]))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', 9, StringSplitOptions.RemoveEmptyEntries))
             .Select(f => (Name: f[8], Size: long.Parse(f[4])))
             .ToList();
-        return Split(listing, stdout => RunInto("bsdtar", ["-xOf", path], stdout));
+
+    /// <summary>bsdtar -xOf - with the zip on a pipe (a regular file on standard input would be sought in): libarchive
+    /// then reads front to back, each entry's end known only from its local header and data descriptor. The sizes
+    /// to cut the content at come from the listing of the file.</summary>
+    public static IReadOnlyList<Entry> BsdtarStreaming(string path)
+    {
+        return Split(BsdtarListing(path), stdout => RunInto("bash", ["-c", "set -o pipefail; cat -- \"$0\" | bsdtar -xOf -", path], stdout));
     }
 
     /// <summary>Each entry read and hashed; zipfile checks the CRC-32 when it reaches an entry's end.</summary>

@@ -7,7 +7,8 @@ namespace SiteBackup.Engine.Archive.Zip;
 
 /// <summary>
 /// A write-only stream that deflates what is written to it in independent blocks of <see cref="BlockSize"/> bytes,
-/// several at once on the thread pool, and writes them to the output in the order they were written, as pigz does.
+/// several at once on the thread pool, and writes them to the output in the order they were written, as pigz does
+/// with independent blocks (pigz -i).
 /// Each block is compressed by a zlib stream of its own and ended with a sync flush, which ends it on a byte
 /// boundary with a block that is not the last; the blocks one after the other, then one final empty block, are one
 /// standard deflate stream that any inflater reads. A block does not refer back into the one before it, which
@@ -25,8 +26,10 @@ internal sealed class BlockDeflateStream : Stream
     internal const int BlockSize = 1 << 20;
 
     /// <summary>Blocks deflating or waiting to be written before a write waits for the oldest: one per processor,
-    /// and one more so that a processor never waits on the output.</summary>
-    private static readonly int InFlight = Environment.ProcessorCount + 1;
+    /// and one more so that a processor never waits on the output. At most 8 processors' worth: one thread reading
+    /// a site makes JSON about as fast as three or four deflate it at level 5, and each block in flight holds up to
+    /// 3 MiB (the block and its deflated copy).</summary>
+    private static readonly int InFlight = Math.Min(Environment.ProcessorCount, 8) + 1;
 
     /// <summary>What zlib writes to finish a stream after a sync flush with no input left (a final empty block).
     /// Taken from the library once rather than written out by hand.</summary>
@@ -43,6 +46,8 @@ internal sealed class BlockDeflateStream : Stream
     private byte[] _block = ArrayPool<byte>.Shared.Rent(BlockSize);
     private int _filled;
     private bool _completed;
+    /// <summary>Set by <see cref="Dispose"/> without <see cref="Complete"/>: blocks not yet written are dropped.</summary>
+    private volatile bool _abandoned;
 
     /// <param name="output">Where the deflated bytes go.</param>
     /// <param name="level">zlib's level, 0 (stored blocks) to 9.</param>
@@ -117,7 +122,12 @@ internal sealed class BlockDeflateStream : Stream
         var deflated = Task.Run(() => DeflateBlock(block, length, level));
         var previous = _lastWrite;
         _lastWrite = Task.WhenAll(previous, deflated).ContinueWith(
-            _ => WriteBlock(previous, deflated), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            both =>
+            {
+                _ = both.Exception; // observed here; the failure itself travels on through WriteBlock
+                WriteBlock(previous, deflated);
+            },
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         _writes.Enqueue(_lastWrite);
         // The first failure of any block reaches the caller here, at the latest InFlight blocks later.
         while (_writes.Count > InFlight) _writes.Dequeue().GetAwaiter().GetResult();
@@ -132,21 +142,24 @@ internal sealed class BlockDeflateStream : Stream
         {
             previous.GetAwaiter().GetResult();
             sink = deflated.GetAwaiter().GetResult();
+            if (_abandoned) return;
             _output.Write(sink.GetBuffer(), 0, (int)sink.Length);
             Interlocked.Add(ref _compressed, sink.Length);
         }
         finally
         {
-            if (sink is not null && sink.Capacity <= BlockSize * 2) Sinks.Add(sink);
+            // The pool keeps no more copies than are ever in flight, none grown past twice a block.
+            if (sink is not null && sink.Capacity <= BlockSize * 2 && Sinks.Count <= InFlight) Sinks.Add(sink);
         }
     }
 
-    private static MemoryStream DeflateBlock(byte[] block, int length, int level)
+    private MemoryStream DeflateBlock(byte[] block, int length, int level)
     {
         try
         {
             if (!Sinks.TryTake(out var sink)) sink = new MemoryStream(BlockSize / 2);
             sink.SetLength(0);
+            if (_abandoned) return sink;
             var deflate = new DeflateStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
             deflate.Write(block, 0, length);
             deflate.Flush();   // a sync flush: ends on a byte boundary, not the last block
@@ -174,13 +187,14 @@ internal sealed class BlockDeflateStream : Stream
         return sink.ToArray()[(int)flushed..];
     }
 
-    /// <summary>Without <see cref="Complete"/> (a backup that failed or was stopped), waits for the blocks already
-    /// taken, so that nothing is written to the output after this returns, and raises nothing: the entry is left
-    /// unfinished, and the archive with it.</summary>
+    /// <summary>Without <see cref="Complete"/> (a backup that failed or was stopped), drops the blocks not yet
+    /// written and waits for the one being written, so that nothing is written to the output after this returns,
+    /// and raises nothing: the entry is left unfinished, and the archive with it.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing && _block.Length > 0)
         {
+            if (!_completed) _abandoned = true;
             _completed = true;
             try { _lastWrite.Wait(); } catch (AggregateException) { }
             ArrayPool<byte>.Shared.Return(_block);

@@ -7,8 +7,12 @@ namespace SiteBackup.Engine.Archive.Zip;
 /// Writes a standard zip file (PKWARE's APPNOTE 6.3) front to back without ever seeking, so that its output may be
 /// an upload or an encrypting stream. Every entry is deflated by a <see cref="BlockDeflateStream"/> (in blocks, on
 /// several processors); its CRC-32 and sizes follow its data in a data descriptor and are repeated in the central
-/// directory, where readers take them. ZIP64 records are written where a size, an offset or the count of entries
-/// does not fit the classic fields, and only there, as System.IO.Compression does.
+/// directory, where most readers take them. A reader that streams the zip front to back (bsdtar from a pipe) knows
+/// the descriptor's size only from the local header: 8-byte sizes when that header has a ZIP64 extra field, 4-byte
+/// ones otherwise (APPNOTE 4.3.9.2). So an entry that may pass 4 GiB is begun with a ZIP64 local header (its sizes
+/// 0xFFFFFFFF, the extra field's zero) and always ends with 8-byte sizes, as Python's zipfile does with
+/// force_zip64; an entry known to be small has classic headers. The central directory holds ZIP64 fields only where
+/// a size, an offset or the count of entries does not fit the classic ones.
 /// </summary>
 /// <remarks>
 /// Written because System.IO.Compression writes one entry at a time on one thread, and deflate is the largest cost
@@ -50,7 +54,9 @@ internal sealed class ZipWriter : IDisposable
     /// <summary>Starts an entry; write its content to the stream returned, then call <see cref="EndEntry"/>.</summary>
     /// <param name="name">The entry's name, relative with forward slashes.</param>
     /// <param name="level">zlib's level, 0 to 9.</param>
-    internal Stream BeginEntry(string name, int level)
+    /// <param name="mayPass4GiB">Whether the entry may grow past 4 GiB (what a site holds); false for an entry whose
+    /// size is bounded well below (a manifest).</param>
+    internal Stream BeginEntry(string name, int level, bool mayPass4GiB)
     {
         if (_open is not null) throw new InvalidOperationException("The previous entry was not ended.");
         ObjectDisposedException.ThrowIf(_finished, this);
@@ -58,22 +64,32 @@ internal sealed class ZipWriter : IDisposable
         ushort flags = (ushort)(FlagDataDescriptor | (Ascii.IsValid(nameBytes) ? 0 : FlagUtf8Name));
         long offset = _position;
 
-        Span<byte> header = stackalloc byte[30];
+        Span<byte> header = stackalloc byte[30 + 20];
         BinaryPrimitives.WriteUInt32LittleEndian(header, LocalHeaderSignature);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], VersionDeflate);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], mayPass4GiB ? VersionZip64 : VersionDeflate);
         BinaryPrimitives.WriteUInt16LittleEndian(header[6..], flags);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], MethodDeflate);
         BinaryPrimitives.WriteUInt16LittleEndian(header[10..], _modified.Time);
         BinaryPrimitives.WriteUInt16LittleEndian(header[12..], _modified.Date);
-        // CRC-32 and both sizes (14..25) are zero: they follow the data in its descriptor.
+        // CRC-32 and both sizes (14..25) follow the data in its descriptor: zero here, or the ZIP64 marker.
         header[14..26].Clear();
+        if (mayPass4GiB) header[18..26].Fill(0xFF);
         BinaryPrimitives.WriteUInt16LittleEndian(header[26..], checked((ushort)nameBytes.Length));
-        BinaryPrimitives.WriteUInt16LittleEndian(header[28..], 0);
-        Write(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[28..], (ushort)(mayPass4GiB ? 20 : 0));
+        Write(header[..30]);
         Write(nameBytes);
+        if (mayPass4GiB)
+        {
+            // The ZIP64 extra field of a local header holds both sizes, zero until the descriptor gives them.
+            var extra = header[30..];
+            extra.Clear();
+            BinaryPrimitives.WriteUInt16LittleEndian(extra, 0x0001);
+            BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 16);
+            Write(extra);
+        }
 
         var content = new BlockDeflateStream(_output, level);
-        _open = new Open(nameBytes, flags, offset, content);
+        _open = new Open(nameBytes, flags, offset, content, mayPass4GiB);
         return content;
     }
 
@@ -89,8 +105,9 @@ internal sealed class ZipWriter : IDisposable
         open.Content.Dispose();
         _open = null;
 
-        // APPNOTE 4.3.9: sizes are 8 bytes each when the entry needs ZIP64, 4 bytes otherwise.
-        bool zip64 = compressed >= uint.MaxValue || uncompressed >= uint.MaxValue;
+        // APPNOTE 4.3.9: sizes are 8 bytes each when the local header had a ZIP64 extra field (or, past 4 GiB, when
+        // it should have had one), 4 bytes otherwise.
+        bool zip64 = open.Zip64 || compressed >= uint.MaxValue || uncompressed >= uint.MaxValue;
         Span<byte> descriptor = stackalloc byte[24];
         BinaryPrimitives.WriteUInt32LittleEndian(descriptor, DataDescriptorSignature);
         BinaryPrimitives.WriteUInt32LittleEndian(descriptor[4..], crc);
@@ -106,7 +123,7 @@ internal sealed class ZipWriter : IDisposable
             BinaryPrimitives.WriteUInt32LittleEndian(descriptor[12..], (uint)uncompressed);
             Write(descriptor[..16]);
         }
-        _entries.Add(new CentralEntry(open.Name, open.Flags, open.Offset, crc, compressed, uncompressed));
+        _entries.Add(new CentralEntry(open.Name, open.Flags, open.Offset, crc, compressed, uncompressed, open.Zip64));
     }
 
     /// <summary>Writes the central directory and the end records; the zip is whole after this.</summary>
@@ -176,7 +193,7 @@ internal sealed class ZipWriter : IDisposable
         Span<byte> header = stackalloc byte[46];
         BinaryPrimitives.WriteUInt32LittleEndian(header, CentralHeaderSignature);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], MadeBy);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], zip64 ? VersionZip64 : VersionDeflate);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], zip64 || entry.Zip64Local ? VersionZip64 : VersionDeflate);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], entry.Flags);
         BinaryPrimitives.WriteUInt16LittleEndian(header[10..], MethodDeflate);
         BinaryPrimitives.WriteUInt16LittleEndian(header[12..], _modified.Time);
@@ -222,7 +239,7 @@ internal sealed class ZipWriter : IDisposable
         _finished = true;
     }
 
-    private sealed record Open(byte[] Name, ushort Flags, long Offset, BlockDeflateStream Content);
+    private sealed record Open(byte[] Name, ushort Flags, long Offset, BlockDeflateStream Content, bool Zip64);
 
-    private sealed record CentralEntry(byte[] Name, ushort Flags, long Offset, uint Crc, long Compressed, long Uncompressed);
+    private sealed record CentralEntry(byte[] Name, ushort Flags, long Offset, uint Crc, long Compressed, long Uncompressed, bool Zip64Local);
 }
