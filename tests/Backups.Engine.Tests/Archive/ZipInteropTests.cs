@@ -36,20 +36,9 @@ public class ZipInteropTests
     }
 
     /// <summary>A stream that takes writes only, so the writer cannot have sought back to patch a header.</summary>
-    private sealed class ForwardOnly(Stream inner) : Stream
+    private sealed class ForwardOnly(Stream inner) : WriteOnlyStream
     {
-        public long Written { get; private set; }
-        public override void Write(byte[] buffer, int offset, int count) { inner.Write(buffer, offset, count); Written += count; }
-        public override void Write(ReadOnlySpan<byte> buffer) { inner.Write(buffer); Written += buffer.Length; }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
     }
 
     /// <summary>Text that compresses about as JSON does, with runs of random bytes that do not compress.</summary>
@@ -232,13 +221,12 @@ public class ZipInteropTests
     }
 
     /// <summary>An output that fails after some bytes, as a full disk or a dropped upload does.</summary>
-    private sealed class FailsAfter(long bytes) : Stream
+    private sealed class FailsAfter(long bytes) : WriteOnlyStream
     {
         public long Written { get; private set; }
         public int WritesAfterFailing { get; private set; }
         private bool _failed;
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -251,15 +239,6 @@ public class ZipInteropTests
             Written += buffer.Length;
         }
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     [Fact]
@@ -280,27 +259,17 @@ public class ZipInteropTests
     }
 
     /// <summary>An output slow to take each write, which notes any write that arrives after it was closed.</summary>
-    private sealed class SlowOutput : Stream
+    private sealed class SlowOutput : WriteOnlyStream
     {
         public volatile bool Closed;
         public int Writes;
         public int WritesAfterClosed;
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             Thread.Sleep(30);
             Interlocked.Increment(ref Writes);
             if (Closed) Interlocked.Increment(ref WritesAfterClosed);
         }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     [Fact]

@@ -188,7 +188,7 @@ public static class ZipReaders
     }
 
     /// <summary>Hashes what is written into it as consecutive pieces of the given sizes.</summary>
-    private sealed class SplittingStream(List<long> sizes) : Stream
+    private sealed class SplittingStream(List<long> sizes) : WriteOnlyStream
     {
         private readonly List<string> _hashes = [];
         private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -207,9 +207,9 @@ public static class ZipReaders
             _left = _hashes.Count < sizes.Count ? sizes[_hashes.Count] : 0;
         }
 
-        public override void Write(byte[] buffer, int offset, int count)
+        public override void Write(ReadOnlySpan<byte> buffer)
         {
-            var data = buffer.AsSpan(offset, count);
+            var data = buffer;
             while (true)
             {
                 while (_left == 0 && _hashes.Count < sizes.Count) Next();
@@ -222,14 +222,5 @@ public static class ZipReaders
             }
         }
 
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
