@@ -7,7 +7,7 @@ namespace SiteBackup.Engine.Archive;
 /// <summary>
 /// Writes an archive: one entry per collection, then the manifest that accounts for them. The output stream is
 /// the store's temporary upload; the store makes it visible only after <see cref="Complete"/>. The zip is written
-/// front to back by <see cref="ZipWriter"/>, each entry deflated in blocks on every processor.
+/// front to back by <see cref="ZipWriter"/>, each entry deflated in blocks on several processors at once.
 /// </summary>
 public sealed class ArchiveWriter : IDisposable
 {

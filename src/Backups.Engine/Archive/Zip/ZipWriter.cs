@@ -17,7 +17,8 @@ namespace SiteBackup.Engine.Archive.Zip;
 /// <remarks>
 /// Written because System.IO.Compression writes one entry at a time on one thread, and deflate is the largest cost
 /// of a backup. The archives it writes are read back in the tests by System.IO.Compression, unzip, Python's zipfile,
-/// bsdtar and Expand-Archive, ZIP64 included (tests/Backups.Engine.Tests/Archive/ZipInteropTests.cs).
+/// bsdtar (from the file and from a pipe) and Expand-Archive, ZIP64 included
+/// (tests/Backups.Engine.Tests/Archive/ZipInteropTests.cs).
 /// </remarks>
 internal sealed class ZipWriter : IDisposable
 {
