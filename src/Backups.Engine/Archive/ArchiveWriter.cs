@@ -35,7 +35,10 @@ public sealed class ArchiveWriter : IDisposable
     {
         if (_items is not null) throw new InvalidOperationException("The previous collection was not ended.");
         string entry = ArchiveFormat.CollectionEntryName(_collections.Count);
-        _items = new ItemWriter(_zip.BeginEntry(entry, _level, mayPass4GiB: true), onProgress);
+        // Classic local headers, as System.IO.Compression and Java write them: readers that stream a zip and know only
+        // 4-byte descriptor sizes (Java before 21, funzip) read every entry under 4 GiB; a ZIP64 local header would
+        // let bsdtar from a pipe read an entry past 4 GiB too, but would lose those readers for every archive.
+        _items = new ItemWriter(_zip.BeginEntry(entry, _level, mayPass4GiB: false), onProgress);
         _current = (id, displayName, entry, layout ?? CollectionLayout.Rows);
         return _items;
     }
@@ -67,7 +70,10 @@ public sealed class ArchiveWriter : IDisposable
     public void WriteDefinitions(ReadOnlySpan<byte> json)
     {
         if (_items is not null) throw new InvalidOperationException("A collection is being written.");
-        // Definitions past ArchiveFormat.MaxDefinitionsBytes are refused by readers: never near 4 GiB.
+        // Readers refuse definitions past this bound; a backup that wrote them would be Ready and unrestorable.
+        if (json.Length > ArchiveFormat.MaxDefinitionsBytes)
+            throw new Errors.BackupException(Errors.BackupError.OperationFailed,
+                $"The site's definitions are {json.Length:N0} bytes as JSON, more than the {ArchiveFormat.MaxDefinitionsBytes:N0} an archive holds.");
         _zip.BeginEntry(ArchiveFormat.DefinitionsEntryName, _level, mayPass4GiB: false).Write(json);
         _zip.EndEntry();
         _definitions = new ManifestEntry
@@ -82,8 +88,12 @@ public sealed class ArchiveWriter : IDisposable
     public void Complete(ArchiveManifest manifest)
     {
         if (_items is not null) throw new InvalidOperationException("The last collection was not ended.");
-        var stream = _zip.BeginEntry(ArchiveFormat.ManifestEntryName, _level, mayPass4GiB: false);
-        JsonSerializer.Serialize(stream, manifest with { Collections = _collections, Definitions = _definitions }, EngineJson.Default.ArchiveManifest);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(manifest with { Collections = _collections, Definitions = _definitions }, EngineJson.Default.ArchiveManifest);
+        // As for definitions: a manifest no reader takes would make a Ready backup nothing can restore.
+        if (json.Length > ArchiveFormat.MaxManifestBytes)
+            throw new Errors.BackupException(Errors.BackupError.OperationFailed,
+                $"The archive's manifest would be {json.Length:N0} bytes ({_collections.Count:N0} collections), more than the {ArchiveFormat.MaxManifestBytes:N0} a reader takes; back up fewer collections at a time (-Collection).");
+        _zip.BeginEntry(ArchiveFormat.ManifestEntryName, _level, mayPass4GiB: false).Write(json);
         _zip.EndEntry();
         _zip.Finish();
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SiteBackup.Engine.Archive;
 using SiteBackup.Engine.Archive.Zip;
+using SiteBackup.Engine.Errors;
 using SiteBackup.Engine.Model;
 using SiteBackup.Engine.Operations;
 using SiteBackup.Engine.Sources;
@@ -218,6 +219,40 @@ public class ZipInteropTests
         file.ReadExactly(tail);
         Assert.Equal(0x07064b50u, BitConverter.ToUInt32(tail, 56));
         return BitConverter.ToUInt32(tail, 0);
+    }
+
+    [Fact]
+    public async Task Definitions_larger_than_a_reader_takes_fail_the_backup_instead_of_making_it_Ready()
+    {
+        // A view of 11.5 million '<' characters: its definitions as JSON pass the 64 MiB readers take.
+        using var folder = new TempFolder();
+        var site = SqliteSite.Create(folder, "CREATE TABLE t(a); CREATE VIEW v AS SELECT '" + new string('<', 11_500_000) + "';");
+        var store = TestEngine.Store(folder);
+        var e = await Assert.ThrowsAsync<BackupException>(() => TestEngine.BackupAsync(site, store));
+        Assert.Equal(BackupError.OperationFailed, e.Error);
+        Assert.Contains("definitions", e.Message);
+        Assert.Equal(BackupStatus.Failed, Assert.Single(store.ListBackups()).Status);
+    }
+
+    [Fact]
+    public void A_manifest_larger_than_a_reader_takes_is_refused_by_the_writer()
+    {
+        using var output = new MemoryStream();
+        using var writer = new ArchiveWriter(output);
+        // 3,000 collections with names of 2,000 characters: more than the 16 MiB of manifest a reader takes.
+        string name = new('Ж', 2000);
+        for (int i = 0; i < 3000; i++)
+        {
+            writer.BeginCollection($"{name}{i}", $"{name}{i}");
+            writer.EndCollection();
+        }
+        var e = Assert.Throws<BackupException>(() => writer.Complete(new ArchiveManifest
+        {
+            Id = "00000000-0000-0000-0000-000000000001", SiteId = "/tmp/x.db", Type = BackupType.OnDemand,
+            RequestedDate = DateTimeOffset.UnixEpoch, Tool = ArchiveTool.Current,
+        }));
+        Assert.Equal(BackupError.OperationFailed, e.Error);
+        Assert.Contains("manifest", e.Message);
     }
 
     /// <summary>An output that fails after some bytes, as a full disk or a dropped upload does.</summary>

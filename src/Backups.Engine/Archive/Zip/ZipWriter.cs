@@ -7,12 +7,13 @@ namespace SiteBackup.Engine.Archive.Zip;
 /// Writes a standard zip file (PKWARE's APPNOTE 6.3) front to back without ever seeking, so that its output may be
 /// an upload or an encrypting stream. Every entry is deflated by a <see cref="BlockDeflateStream"/> (in blocks, on
 /// several processors); its CRC-32 and sizes follow its data in a data descriptor and are repeated in the central
-/// directory, where most readers take them. A reader that streams the zip front to back (bsdtar from a pipe) knows
-/// the descriptor's size only from the local header: 8-byte sizes when that header has a ZIP64 extra field, 4-byte
-/// ones otherwise (APPNOTE 4.3.9.2). So an entry that may pass 4 GiB is begun with a ZIP64 local header (its sizes
-/// 0xFFFFFFFF, the extra field's zero) and always ends with 8-byte sizes, as Python's zipfile does with
-/// force_zip64; an entry known to be small has classic headers. The central directory holds ZIP64 fields only where
-/// a size, an offset or the count of entries does not fit the classic ones.
+/// directory, where most readers take them. A reader that streams the zip front to back knows the descriptor's size
+/// only from the local header: bsdtar from a pipe takes 8-byte sizes when that header has a ZIP64 extra field and
+/// 4-byte ones otherwise (APPNOTE 4.3.9.2), while Java before 21 and funzip cannot stream an entry whose local header
+/// has one. An entry begun with mayPass4GiB gets a ZIP64 local header (its sizes 0xFFFFFFFF, the extra field's zero)
+/// and 8-byte descriptor sizes, as Python's zipfile does with force_zip64; otherwise classic headers, and 8-byte
+/// descriptor sizes only past 4 GiB, as System.IO.Compression and Java write them (ArchiveWriter's choice). The
+/// central directory holds ZIP64 fields only where a size, an offset or the count of entries does not fit.
 /// </summary>
 /// <remarks>
 /// Written because System.IO.Compression writes one entry at a time on one thread, and deflate is the largest cost
@@ -55,8 +56,8 @@ internal sealed class ZipWriter : IDisposable
     /// <summary>Starts an entry; write its content to the stream returned, then call <see cref="EndEntry"/>.</summary>
     /// <param name="name">The entry's name, relative with forward slashes.</param>
     /// <param name="level">zlib's level, 0 to 9.</param>
-    /// <param name="mayPass4GiB">Whether the entry may grow past 4 GiB (what a site holds); false for an entry whose
-    /// size is bounded well below (a manifest).</param>
+    /// <param name="mayPass4GiB">Whether to begin the entry with a ZIP64 local header, so that a reader streaming the
+    /// zip reads it past 4 GiB (see the class's summary for what that costs).</param>
     internal Stream BeginEntry(string name, int level, bool mayPass4GiB)
     {
         if (_open is not null) throw new InvalidOperationException("The previous entry was not ended.");
