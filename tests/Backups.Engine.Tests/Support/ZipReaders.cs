@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using SiteBackup.Engine.Archive;
 
 namespace SiteBackup.Engine.Tests.Support;
 

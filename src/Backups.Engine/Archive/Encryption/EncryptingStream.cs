@@ -9,7 +9,7 @@ namespace SiteBackup.Engine.Archive.Encryption;
 /// <see cref="Complete"/> writes the last chunk; an archive whose writer never completes ends without it and does
 /// not open.
 /// </summary>
-internal sealed class EncryptingStream : Stream
+internal sealed class EncryptingStream : WriteOnlyStream
 {
     public const int TagSize = 16;
 
@@ -34,13 +34,8 @@ internal sealed class EncryptingStream : Stream
         _target.Write(_header);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => !_completed;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _written; set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -57,7 +52,6 @@ internal sealed class EncryptingStream : Stream
         }
     }
 
-    public override void WriteByte(byte value) => Write([value]);
 
     /// <summary>Seals the last chunk. Nothing can be written after it.</summary>
     public void Complete()
@@ -78,10 +72,7 @@ internal sealed class EncryptingStream : Stream
         _filled = 0;
     }
 
-    public override void Flush() { /* chunks are written whole, when sealed */ }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
+    // Flush does nothing (WriteOnlyStream's): chunks are written whole, when sealed.
 
     protected override void Dispose(bool disposing)
     {

@@ -21,7 +21,7 @@ namespace SiteBackup.Engine.Archive.Zip;
 /// of the one before it), never at the same time as the caller's own writes to the output, which happen only
 /// before this stream's first block and after <see cref="Complete"/>.
 /// </remarks>
-internal sealed class BlockDeflateStream : Stream
+internal sealed class BlockDeflateStream : WriteOnlyStream
 {
     internal const int BlockSize = 1 << 20;
 
@@ -93,10 +93,6 @@ internal sealed class BlockDeflateStream : Stream
         }
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void WriteByte(byte value) => Write([value]);
-
     /// <summary>Deflates what is left, waits until every block is written, then writes the final block. Raises the
     /// first failure of compressing or writing.</summary>
     internal void Complete()
@@ -115,11 +111,10 @@ internal sealed class BlockDeflateStream : Stream
     {
         byte[] block = _block;
         int length = _filled;
-        int level = _level;
         _block = ArrayPool<byte>.Shared.Rent(BlockSize);
         _filled = 0;
 
-        var deflated = Task.Run(() => DeflateBlock(block, length, level));
+        var deflated = Task.Run(() => DeflateBlock(block, length));
         var previous = _lastWrite;
         _lastWrite = Task.WhenAll(previous, deflated).ContinueWith(
             both =>
@@ -137,13 +132,14 @@ internal sealed class BlockDeflateStream : Stream
     /// fails with it and nothing more is written.</summary>
     private void WriteBlock(Task previous, Task<MemoryStream> deflated)
     {
+        // Both have ended (this runs after them); a deflated copy goes back to the pool whatever happens.
         MemoryStream? sink = deflated.IsCompletedSuccessfully ? deflated.Result : null;
         try
         {
             previous.GetAwaiter().GetResult();
-            sink = deflated.GetAwaiter().GetResult();
+            if (sink is null) deflated.GetAwaiter().GetResult(); // raises the deflate's own failure
             if (_abandoned) return;
-            _output.Write(sink.GetBuffer(), 0, (int)sink.Length);
+            _output.Write(sink!.GetBuffer(), 0, (int)sink.Length);
             Interlocked.Add(ref _compressed, sink.Length);
         }
         finally
@@ -153,14 +149,14 @@ internal sealed class BlockDeflateStream : Stream
         }
     }
 
-    private MemoryStream DeflateBlock(byte[] block, int length, int level)
+    private MemoryStream DeflateBlock(byte[] block, int length)
     {
         try
         {
             if (!Sinks.TryTake(out var sink)) sink = new MemoryStream(BlockSize / 2);
             sink.SetLength(0);
             if (_abandoned) return sink;
-            var deflate = new DeflateStream(sink, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
+            var deflate = new DeflateStream(sink, new ZLibCompressionOptions { CompressionLevel = _level }, leaveOpen: true);
             deflate.Write(block, 0, length);
             deflate.Flush();   // a sync flush: ends on a byte boundary, not the last block
             long flushed = sink.Length;
@@ -203,13 +199,6 @@ internal sealed class BlockDeflateStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
     public override bool CanWrite => !_completed;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => UncompressedLength; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

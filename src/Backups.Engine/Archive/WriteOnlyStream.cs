@@ -1,11 +1,12 @@
-namespace SiteBackup.Engine.Tests.Support;
+namespace SiteBackup.Engine.Archive;
 
-/// <summary>A stream that only takes writes, never seeks and has no length: the shape of an upload. Subclasses say
-/// what a write does.</summary>
-public abstract class WriteOnlyStream : Stream
+/// <summary>The shape the archive's writing streams share: writes only, no seeking, no length. A subclass says what a
+/// write does, and may report a position and whether it still takes writes.</summary>
+internal abstract class WriteOnlyStream : Stream
 {
     public abstract override void Write(ReadOnlySpan<byte> buffer);
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void WriteByte(byte value) => Write([value]);
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
