@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Unicode;
 
@@ -7,48 +8,69 @@ namespace SiteBackup.Engine.Archive;
 
 /// <summary>
 /// Reads one collection's items back, one JSON object a line, and checks them on the way: each line is UTF-8 and
-/// one JSON object, no more bytes come out than the manifest declares, and at the end the count, size and
-/// SHA-256 match the manifest. Any mismatch throws ArchiveCorrupt; a restore that reads through this inside its
-/// transaction therefore rolls back before anything becomes visible.
+/// one JSON object, and the entry's lines pass <see cref="ItemLines"/>' checks (sizes, count, SHA-256). Any mismatch
+/// throws ArchiveCorrupt, at the item where it is found; a restore that reads through this inside its transaction
+/// therefore rolls back before anything becomes visible.
+/// <para>The entry is read ahead on a thread of its own: inflating, hashing and parsing the next items run while
+/// the caller writes the ones before into the site, so that on two cores the two overlap. Items travel in batches
+/// (at most <see cref="BatchItems"/> items or about <see cref="BatchBytes"/> bytes each, and
+/// <see cref="BatchesAhead"/> batches ahead), so memory stays flat however large the collection.</para>
 /// </summary>
 public sealed class ItemReader : IDisposable
 {
-    private const int ChunkSize = 64 * 1024;
+    private const int BatchItems = 1024;
+    private const int BatchBytes = 256 * 1024;
+    private const int BatchesAhead = 4;
     // Deep enough for any value a site keeps (a PostgreSQL json value nests as deep as its server's stack allows,
     // thousands of levels): the reader keeps its nesting on the heap, so depth costs memory, not the stack.
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 100_000 };
 
-    private readonly Stream _entry;
+    private readonly ItemLines _lines;
     private readonly ManifestCollection _expected;
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize * 2);
-    private int _start;
-    private int _end;
-    private bool _eof;
-    private bool _verified;
     private readonly Action<long, long>? _onProgress;
     private long _nextProgressTick;
+    private readonly BlockingCollection<Batch> _ahead = new(BatchesAhead);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _readAhead;
+    // Set by the read-ahead when reading failed, before it hands the failure on: it is never lost to a stop.
+    private volatile ExceptionDispatchInfo? _failure;
+    private Batch? _current;
+    private int _next;
+    private bool _checked;
 
     internal ItemReader(Stream entry, ManifestCollection expected, Action<long, long>? onProgress = null)
     {
-        _entry = entry;
+        _lines = new ItemLines(entry, expected);
         _expected = expected;
         _onProgress = onProgress;
     }
 
     public ManifestCollection Collection => _expected;
+
+    /// <summary>The items returned so far.</summary>
     public long ItemCount { get; private set; }
+
+    /// <summary>The entry's (uncompressed) bytes read so far, up to the batch of the last item returned.</summary>
     public long ByteCount { get; private set; }
 
     /// <summary>The next item, or null after the last one (once the entry has been checked whole). The caller
-    /// disposes the document.</summary>
+    /// disposes the document, and uses it only until the next call: its bytes go back to a pool then.</summary>
     public JsonDocument? Read()
     {
-        var line = NextLine();
-        if (line is null)
+        if (_checked) return null;
+        while (_current is null || _next == _current.Count)
         {
-            Verify();
-            return null;
+            if (_current is { } done)
+            {
+                done.Error?.Throw();
+                if (done.End) return null;
+                done.Release(_next);
+                _current = null;
+            }
+            _readAhead ??= Task.Factory.StartNew(ReadAhead, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            _current = _ahead.Take();
+            _next = 0;
+            ByteCount = _current.ByteCount;
         }
 
         ItemCount++;
@@ -57,126 +79,170 @@ public sealed class ItemReader : IDisposable
             _nextProgressTick = Environment.TickCount64 + 250;
             _onProgress(ItemCount, ByteCount);
         }
-        var bytes = line.Value;
-        if (!Utf8.IsValid(bytes.Span))
-            throw Corrupt($"item {ItemCount} is not valid UTF-8");
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(bytes, ParseOptions);
-        }
-        catch (JsonException e)
-        {
-            throw Corrupt($"item {ItemCount} is not valid JSON ({e.Message})");
-        }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw Corrupt($"item {ItemCount} is not a JSON object");
-        }
-        return document;
+        return _current.Documents[_next++];
     }
 
     /// <summary>Reads what is left of the entry only to check it. A restore calls this when an item was refused
     /// (a column the table lacks, say): if the entry is damaged, that is the error to report, not the symptom.</summary>
     public void CheckRest()
     {
-        while (NextLine() is not null) ItemCount++;
-        Verify();
+        if (_checked) return;
+        _checked = true;
+        StopReadAhead();
+        _failure?.Throw();
+        // What the read-ahead got to: a batch that ends the entry or carries its failure is the answer.
+        var batches = new List<Batch>();
+        if (_current is not null) batches.Add(_current);
+        _current = null;
+        while (_ahead.TryTake(out var queued)) batches.Add(queued);
+        foreach (var batch in batches) batch.Release(0);
+        if (batches.Count > 0 && batches[^1].End) return;
+        // Otherwise the lines go on from where the read-ahead stopped, without parsing.
+        _lines.CheckRest();
+        ItemCount = _lines.Count;
+        ByteCount = _lines.ByteCount;
     }
 
-    private ReadOnlyMemory<byte>? NextLine()
+    /// <summary>The read-ahead: lines into checked, parsed items, in batches, until the entry ends, reading fails,
+    /// or the reader stops it.</summary>
+    private void ReadAhead()
     {
-        int scanFrom = _start;
-        while (true)
-        {
-            int newline = _buffer.AsSpan(scanFrom, _end - scanFrom).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                int lineEnd = scanFrom + newline;
-                var line = new ReadOnlyMemory<byte>(_buffer, _start, lineEnd - _start);
-                _start = lineEnd + 1;
-                if (line.IsEmpty) throw Corrupt($"an empty line follows item {ItemCount}");
-                return line;
-            }
-            scanFrom = _end;
-            if (_eof)
-            {
-                if (_end > _start) throw Corrupt("the last item has no line end (the entry was cut short)");
-                return null;
-            }
-            if (_end - _start >= ArchiveFormat.MaxItemBytes)
-                throw Corrupt($"item {ItemCount + 1} is longer than {ArchiveFormat.MaxItemBytes} bytes");
-            scanFrom -= Fill();
-        }
-    }
-
-    /// <summary>Reads more bytes, compacting or growing the buffer; returns how far existing data moved left.</summary>
-    private int Fill()
-    {
-        int shift = 0;
-        if (_buffer.Length - _end < ChunkSize)
-        {
-            int pending = _end - _start;
-            if (pending + ChunkSize > _buffer.Length)
-            {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, pending + ChunkSize));
-                _buffer.AsSpan(_start, pending).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = larger;
-            }
-            else
-            {
-                _buffer.AsSpan(_start, pending).CopyTo(_buffer);
-            }
-            shift = _start;
-            _start = 0;
-            _end = pending;
-        }
-
-        int read;
+        var token = _stop.Token;
+        var batch = new Batch();
         try
         {
-            read = _entry.Read(_buffer, _end, _buffer.Length - _end);
+            while (true)
+            {
+                token.ThrowIfCancellationRequested();
+                if (_lines.Next() is not { } line)
+                {
+                    batch.End = true;
+                    break;
+                }
+                bool large = line.Length > BatchBytes / 4;
+                if (batch.Count == BatchItems || (!large && !batch.Fits(line.Length)))
+                {
+                    Publish(batch, token);
+                    batch = new Batch();
+                }
+                // A large line keeps the array it was read into; the others are copied into the batch's.
+                var kept = large ? batch.Keep(_lines.Detach(), line) : batch.Copy(line);
+                batch.Add(Parse(kept, _lines.Count));
+            }
         }
-        catch (Exception e) when (ArchiveReader.IsDamage(e))
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            throw Corrupt($"its compressed data is damaged ({e.Message})");
+            batch.Release(0);
+            return;
         }
-        if (read == 0)
+        catch (Exception e)
         {
-            _eof = true;
-            return shift;
+            batch.Error = _failure = ExceptionDispatchInfo.Capture(e);
         }
-        _sha256.AppendData(_buffer, _end, read);
-        ByteCount += read;
-        if (ByteCount > _expected.ByteCount)
-            throw Corrupt($"it holds more than the {_expected.ByteCount} bytes the manifest declares");
-        _end += read;
-        return shift;
+        try
+        {
+            Publish(batch, token);
+        }
+        catch (OperationCanceledException)
+        {
+            batch.Release(0);
+        }
     }
 
-    private void Verify()
+    private void Publish(Batch batch, CancellationToken token)
     {
-        if (_verified) return;
-        _verified = true;
-        if (ItemCount != _expected.ItemCount)
-            throw Corrupt($"it holds {ItemCount} items, the manifest says {_expected.ItemCount}");
-        if (ByteCount != _expected.ByteCount)
-            throw Corrupt($"it holds {ByteCount} bytes, the manifest says {_expected.ByteCount}");
-        string actual = Convert.ToHexStringLower(_sha256.GetHashAndReset());
-        if (!string.Equals(actual, _expected.Sha256, StringComparison.OrdinalIgnoreCase))
-            throw Corrupt("its SHA-256 does not match the manifest");
+        batch.ByteCount = _lines.ByteCount;
+        _ahead.Add(batch, token);
     }
 
-    private Errors.BackupException Corrupt(string why) =>
-        ArchiveReader.Corrupt(_expected.Id, $"collection '{_expected.Id}' ({_expected.Entry}): {why}");
+    private JsonDocument Parse(ReadOnlyMemory<byte> line, long number)
+    {
+        if (!Utf8.IsValid(line.Span))
+            throw _lines.Corrupt($"item {number} is not valid UTF-8");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line, ParseOptions);
+        }
+        catch (JsonException e)
+        {
+            throw _lines.Corrupt($"item {number} is not valid JSON ({e.Message})");
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw _lines.Corrupt($"item {number} is not a JSON object");
+        }
+        return document;
+    }
+
+    /// <summary>Stops the read-ahead and waits for it, so that nothing else reads the entry.</summary>
+    private void StopReadAhead()
+    {
+        if (_readAhead is null) return;
+        _stop.Cancel();
+        _readAhead.Wait();
+    }
 
     public void Dispose()
     {
-        _entry.Dispose();
-        _sha256.Dispose();
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
+        StopReadAhead();
+        _current?.Release(_next);
+        _current = null;
+        while (_ahead.TryTake(out var queued)) queued.Release(0);
+        _lines.Dispose();
+        _ahead.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Items parsed ahead, the pooled arrays their bytes are in, and how the entry went on after them.</summary>
+    private sealed class Batch
+    {
+        private byte[]? _buffer;
+        private int _used;
+        private List<byte[]>? _kept;
+
+        public JsonDocument[] Documents { get; } = new JsonDocument[BatchItems];
+        public int Count { get; private set; }
+
+        /// <summary>The entry's bytes read when the batch was handed on.</summary>
+        public long ByteCount { get; set; }
+
+        /// <summary>The entry ends after these items (and has been checked whole).</summary>
+        public bool End { get; set; }
+
+        /// <summary>Reading failed after these items.</summary>
+        public ExceptionDispatchInfo? Error { get; set; }
+
+        public bool Fits(int length) => _buffer is null || _used + length <= _buffer.Length;
+
+        public ReadOnlyMemory<byte> Copy(ReadOnlyMemory<byte> line)
+        {
+            _buffer ??= ArrayPool<byte>.Shared.Rent(BatchBytes);
+            line.Span.CopyTo(_buffer.AsSpan(_used));
+            var copy = new ReadOnlyMemory<byte>(_buffer, _used, line.Length);
+            _used += line.Length;
+            return copy;
+        }
+
+        public ReadOnlyMemory<byte> Keep(byte[] array, ReadOnlyMemory<byte> line)
+        {
+            (_kept ??= []).Add(array);
+            return line;
+        }
+
+        public void Add(JsonDocument document) => Documents[Count++] = document;
+
+        /// <summary>Disposes the documents from <paramref name="from"/> on (those before were handed out, and their
+        /// reader disposes them) and gives the arrays back.</summary>
+        public void Release(int from)
+        {
+            for (int i = from; i < Count; i++) Documents[i].Dispose();
+            Count = 0;
+            if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+            foreach (var array in _kept ?? []) ArrayPool<byte>.Shared.Return(array);
+            _kept = null;
+        }
     }
 }
