@@ -124,6 +124,45 @@ public class SqliteSourceTests
     }
 
     [Fact]
+    public async Task Items_of_a_collection_with_other_properties_or_another_order_each_go_into_their_own_columns()
+    {
+        // A restore keeps one INSERT per list of properties and tries the last one first: each switch must land
+        // every value in its own column (judged by the sqlite3 shell).
+        using var folder = new TempFolder();
+        var site = SqliteSite.Create(folder, "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, \"Ünï\" TEXT);");
+        using var archive = ArchiveFiles.Write(("t",
+        [
+            """{"id":1,"a":"x","b":1}""", """{"b":2,"id":2,"a":"y"}""", """{"id":3}""", """{"id":4,"a":"z","b":4}""",
+            """{"id":5,"a":"w"}""", """{"id":6,"a":"v","b":6}""", """{"id":7,"b":7,"a":"u"}""", """{"id":8,"\u00dcn\u00ef":"escaped"}""",
+            """{"id":9,"Ünï":"plain"}""", """{"a":"last","id":10}""",
+        ]));
+        using var reader = SiteBackup.Engine.Archive.ArchiveReader.Open(archive, "test");
+        await using (var restore = await SiteKinds.Open(site.Path).BeginRestoreAsync(CancellationToken.None))
+        {
+            await restore.ClearAsync(["t"], CancellationToken.None);
+            using var items = reader.OpenCollection(reader.Manifest.Collections[0]);
+            Assert.Equal(10, await restore.WriteAsync("t", items, CancellationToken.None));
+            await restore.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(
+            """
+            1|'x'|1|NULL
+            2|'y'|2|NULL
+            3|NULL|NULL|NULL
+            4|'z'|4|NULL
+            5|'w'|NULL|NULL
+            6|'v'|6|NULL
+            7|'u'|7|NULL
+            8|NULL|NULL|'escaped'
+            9|NULL|NULL|'plain'
+            10|'last'|NULL|NULL
+
+            """.ReplaceLineEndings("\n"),
+            site.Shell("SELECT id, quote(a), quote(b), quote(\"Ünï\") FROM t ORDER BY id"));
+    }
+
+    [Fact]
     public async Task Restore_needs_the_table_to_exist_and_refuses_a_column_the_table_no_longer_has()
     {
         using var folder = new TempFolder();

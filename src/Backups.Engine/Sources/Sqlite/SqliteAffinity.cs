@@ -27,7 +27,7 @@ internal sealed class SqliteAffinity(sqlite3 database, SqliteTable table) : IDis
     private readonly Dictionary<char, sqlite3_stmt> _probes = [];
 
     /// <summary>The column's affinity when it converts text (i INTEGER, r REAL, n NUMERIC), else null.</summary>
-    private char? Numeric(string column)
+    public char? Numeric(string column)
     {
         _numeric ??= Load();
         return _numeric.TryGetValue(column, out char affinity) ? affinity : null;
@@ -61,12 +61,12 @@ internal sealed class SqliteAffinity(sqlite3 database, SqliteTable table) : IDis
         return numeric;
     }
 
-    /// <summary>True when SQLite would store <paramref name="value"/>, text in the backup, as a number in
-    /// <paramref name="column"/>.</summary>
-    public bool Converts(string column, JsonElement value, SqliteEncoding encoding)
+    /// <summary>True when SQLite would store <paramref name="value"/>, text in the backup, as a number in a column
+    /// of this <see cref="Numeric"/> affinity.</summary>
+    public bool Converts(char affinity, JsonElement value, SqliteEncoding encoding)
     {
-        // Cheapest first: this runs for every value a restore writes; only text in a numeric column is looked into.
-        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Object) || Numeric(column) is not { } affinity || !HoldsNul(value)) return false;
+        // Cheapest first: this runs for every value a restore writes into a numeric column; only text is looked into.
+        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Object) || !HoldsNul(value)) return false;
         if (!_probes.TryGetValue(affinity, out var probe))
         {
             using (var create = SqliteItems.Prepare(database, "CREATE TEMP TABLE IF NOT EXISTS \"sitebackup affinity probe\" (i INTEGER, r REAL, n NUMERIC)"))

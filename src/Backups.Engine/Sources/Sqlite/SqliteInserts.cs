@@ -15,11 +15,9 @@ namespace SiteBackup.Engine.Sources.Sqlite;
 /// </summary>
 internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string? rowidProperty, string collectionId, bool shadowItems, SqliteEncoding encoding) : IDisposable
 {
-    private readonly Dictionary<string, sqlite3_stmt> _byShape = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Shape> _byShape = new(StringComparer.Ordinal);
     private readonly HashSet<string> _columns = new(table.Columns, SqliteNames.Comparer);
-    private readonly List<string> _names = [];
-    private sqlite3_stmt? _last;
-    private string[] _lastNames = [];
+    private Shape? _last;
     private readonly SqliteAffinity _affinity = new(database, table);
 
     /// <summary>The values written otherwise than the backup had them: column, and the row's rowid (or its place).</summary>
@@ -29,17 +27,20 @@ internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string?
 
     public void Insert(JsonElement item)
     {
-        var statement = For(item);
-        int index = 1;
+        // Items of a collection almost always have the same properties in the same order: the last shape is
+        // checked against the item's names as UTF-8, without making a string of any.
+        var shape = _last is { } last && last.Matches(item) ? last : For(item);
+        int index = 1, at = 0;
         _rows++;
         foreach (var property in item.EnumerateObject())
         {
-            if (shadowItems && property.NameEquals(CollectionLayout.ShadowProperty)) continue;
-            if (property.Name != rowidProperty && _affinity.Converts(property.Name, property.Value, encoding))
-                Converted.Add((property.Name, Row(item)));
-            SqliteItems.Bind(database, statement, index++, property.Value, encoding);
+            int i = at++;
+            if (shape.Skipped[i]) continue;
+            if (shape.Numeric[i] is { } affinity && _affinity.Converts(affinity, property.Value, encoding))
+                Converted.Add((shape.Names[i], Row(item)));
+            SqliteItems.Bind(database, shape.Statement, index++, property.Value, encoding);
         }
-        SqliteItems.Execute(database, statement);
+        SqliteItems.Execute(database, shape.Statement);
     }
 
     /// <summary>How a warning names a row: by its rowid, else its primary key, else its place in the backup.</summary>
@@ -50,28 +51,48 @@ internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string?
         return key.Count > 0 && key.All(k => k is not null) ? string.Join(", ", key) : $"row {_rows}";
     }
 
-    private sqlite3_stmt For(JsonElement item)
+    private Shape For(JsonElement item)
     {
-        _names.Clear();
-        foreach (var property in item.EnumerateObject())
+        var names = item.EnumerateObject().Select(p => p.Name).ToArray();
+        string key = string.Join('\0', names);
+        if (!_byShape.TryGetValue(key, out var shape))
         {
-            if (!(shadowItems && property.NameEquals(CollectionLayout.ShadowProperty))) _names.Add(property.Name);
-        }
-        if (_last is not null && _names.SequenceEqual(_lastNames, StringComparer.Ordinal)) return _last;
-
-        string shape = string.Join('\0', _names);
-        if (!_byShape.TryGetValue(shape, out var statement))
-        {
-            var columns = _names.Select(Column).ToList();
+            var skipped = names.Select(n => shadowItems && n == CollectionLayout.ShadowProperty).ToArray();
+            var columns = names.Where((_, i) => !skipped[i]).Select(Column).ToList();
             string sql = columns.Count == 0
                 ? $"INSERT INTO {table.QuotedName} DEFAULT VALUES"
                 : $"INSERT INTO {table.QuotedName} ({string.Join(", ", columns.Select(SqliteSchema.Quote))}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
-            statement = SqliteItems.Prepare(database, sql);
-            _byShape.Add(shape, statement);
+            // Only text going into a column of numeric affinity can be converted (the rowid is no column).
+            var numeric = names.Select((n, i) => skipped[i] || n == rowidProperty ? null : _affinity.Numeric(n)).ToArray();
+            shape = new Shape(SqliteItems.Prepare(database, sql), names, skipped, numeric);
+            _byShape.Add(key, shape);
         }
-        _last = statement;
-        _lastNames = [.. _names];
-        return statement;
+        _last = shape;
+        return shape;
+    }
+
+    /// <summary>A prepared INSERT for items with these properties in this order, and what is known of each.</summary>
+    private sealed class Shape(sqlite3_stmt statement, string[] names, bool[] skipped, char?[] numeric)
+    {
+        private readonly byte[][] _utf8 = names.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+
+        public sqlite3_stmt Statement { get; } = statement;
+        public string[] Names { get; } = names;
+        /// <summary>The property names no column: the shadow table's.</summary>
+        public bool[] Skipped { get; } = skipped;
+        /// <summary>The affinity of the column each property goes into, where it converts text.</summary>
+        public char?[] Numeric { get; } = numeric;
+
+        public bool Matches(JsonElement item)
+        {
+            int i = 0;
+            foreach (var property in item.EnumerateObject())
+            {
+                if (i == _utf8.Length || !property.NameEquals(_utf8[i])) return false;
+                i++;
+            }
+            return i == _utf8.Length;
+        }
     }
 
     /// <summary>The SQL column a property goes into.</summary>
@@ -94,6 +115,6 @@ internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string?
     public void Dispose()
     {
         _affinity.Dispose();
-        foreach (var statement in _byShape.Values) statement.Dispose();
+        foreach (var shape in _byShape.Values) shape.Statement.Dispose();
     }
 }
