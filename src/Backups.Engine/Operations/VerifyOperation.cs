@@ -83,7 +83,7 @@ public static class VerifyOperation
                 {
                     using var items = archive.OpenCollection(collections[i],
                         progress is null ? null : (n, bytes) => progress.Report(step with { ItemsDone = n, BytesDone = bytes, OverallItemsDone = before + n }));
-                    while (items.Read() is { } item) item.Dispose();
+                    while (items.Read() is not null) { }
                 }
                 catch (BackupException e)
                 {

@@ -93,7 +93,7 @@ public class ArchiveFuzzTests(ITestOutputHelper output)
         foreach (var collection in reader.Manifest.Collections)
         {
             using var read = reader.OpenCollection(collection);
-            while (read.Read() is { } item) using (item) items.Add(collection.Id + ":" + item.RootElement.GetRawText());
+            while (read.Read() is { } item) items.Add(collection.Id + ":" + item.GetRawText());
         }
         return items;
     }

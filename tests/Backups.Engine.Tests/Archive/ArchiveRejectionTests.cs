@@ -22,7 +22,7 @@ public class ArchiveRejectionTests
             foreach (var collection in reader.Manifest.Collections)
             {
                 using var items = reader.OpenCollection(collection);
-                while (items.Read() is { } item) item.Dispose();
+                while (items.Read() is not null) { }
             }
         });
     }
@@ -193,7 +193,7 @@ public class ArchiveRejectionTests
         foreach (var collection in reader.Manifest.Collections)
         {
             using var read = reader.OpenCollection(collection);
-            while (read.Read() is { } item) { item.Dispose(); items++; }
+            while (read.Read() is not null) items++;
         }
         Assert.Equal(3, items);
     }

@@ -28,7 +28,7 @@ public class ArchiveRoundTripTests
 
         using var items = reader.OpenCollection(manifestPeople);
         var read = new List<string>();
-        while (items.Read() is { } item) using (item) read.Add(item.RootElement.GetRawText());
+        while (items.Read() is { } item) read.Add(item.GetRawText());
         Assert.Equal(people, read);
         using var empty = reader.OpenCollection(reader.Manifest.Collections[1]);
         Assert.Null(empty.Read());
@@ -105,7 +105,7 @@ public class ArchiveRoundTripTests
         long expected = 0;
         while (read.Read() is { } item)
         {
-            using (item) Assert.Equal(expected++, item.RootElement.GetProperty("i").GetInt64());
+            Assert.Equal(expected++, item.GetProperty("i").GetInt64());
         }
         Assert.Equal(200_000, expected);
     }

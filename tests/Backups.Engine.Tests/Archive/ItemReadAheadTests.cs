@@ -41,7 +41,7 @@ public class ItemReadAheadTests
         using var reader = new ItemReader(new WatchedStream(entry), Manifest(entry, lines.Count));
 
         var read = new List<string>();
-        while (reader.Read() is { } item) using (item) read.Add(item.RootElement.GetRawText());
+        while (reader.Read() is { } item) read.Add(item.GetRawText());
 
         Assert.Equal(lines, read);
         Assert.Equal(lines.Count, reader.ItemCount);
@@ -57,7 +57,7 @@ public class ItemReadAheadTests
         var stream = new WatchedStream(entry);
         using var reader = new ItemReader(stream, Manifest(entry, lines.Count));
 
-        using (var first = reader.Read()) Assert.Equal(0, first!.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal(0, reader.Read()!.Value.GetProperty("n").GetInt32());
         // The caller stops here: the read-ahead fills its batches and then waits.
         Thread.Sleep(500);
         long ahead = stream.BytesRead;
@@ -78,7 +78,7 @@ public class ItemReadAheadTests
         int read = 0;
         var e = Assert.Throws<BackupException>(() =>
         {
-            while (reader.Read() is { } item) using (item) { Assert.Equal(lines[read], item.RootElement.GetRawText()); read++; }
+            while (reader.Read() is { } item) { Assert.Equal(lines[read], item.GetRawText()); read++; }
         });
         Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
         Assert.Contains("item 2501 is not valid JSON", e.Message, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public class ItemReadAheadTests
         int read = 0;
         var e = Assert.Throws<BackupException>(() =>
         {
-            while (reader.Read() is { } item) using (item) read++;
+            while (reader.Read() is { } item) read++;
         });
         Assert.Equal(BackupError.ArchiveCorrupt, e.Error);
         Assert.Contains("compressed data is damaged", e.Message, StringComparison.Ordinal);
@@ -112,10 +112,20 @@ public class ItemReadAheadTests
         foreach (int before in new[] { 0, 1, 1_500, 3_000 })
         {
             using var reader = new ItemReader(new WatchedStream(entry), Manifest(entry, lines.Count));
-            for (int i = 0; i < before; i++) reader.Read()!.Dispose();
+            for (int i = 0; i < before; i++) reader.Read();
             reader.CheckRest();
             Assert.Equal(lines.Count, reader.ItemCount);
             Assert.Null(reader.Read());
+        }
+        // One batch holds the whole entry: the read-ahead has reached its end before the caller has its first item.
+        var few = Enumerable.Range(0, 50).Select(i => $$"""{"n":{{i}}}""").ToList();
+        byte[] small = Entry(few);
+        using (var reader = new ItemReader(new WatchedStream(small), Manifest(small, few.Count)))
+        {
+            reader.Read();
+            reader.CheckRest();
+            Assert.Equal(few.Count, reader.ItemCount);
+            Assert.Equal(small.Length, reader.ByteCount);
         }
     }
 
@@ -126,12 +136,12 @@ public class ItemReadAheadTests
         byte[] entry = Entry(lines);
         using (var reader = new ItemReader(new WatchedStream(entry, failAt: entry.Length - 10), Manifest(entry, lines.Count)))
         {
-            reader.Read()!.Dispose();
+            reader.Read();
             Assert.Contains("compressed data is damaged", Assert.Throws<BackupException>(reader.CheckRest).Message, StringComparison.Ordinal);
         }
         using (var reader = new ItemReader(new WatchedStream(entry), Manifest(entry, lines.Count) with { Sha256 = new string('0', 64) }))
         {
-            for (int i = 0; i < 10; i++) reader.Read()!.Dispose();
+            for (int i = 0; i < 10; i++) reader.Read();
             Assert.Contains("SHA-256 does not match", Assert.Throws<BackupException>(reader.CheckRest).Message, StringComparison.Ordinal);
         }
     }
@@ -145,7 +155,7 @@ public class ItemReadAheadTests
         lines[39] = "{not json}";
         byte[] entry = Entry(lines);
         using var reader = new ItemReader(new WatchedStream(entry), Manifest(entry, lines.Count));
-        reader.Read()!.Dispose();
+        reader.Read();
         Assert.Contains("item 40 is not valid JSON", Assert.Throws<BackupException>(reader.CheckRest).Message, StringComparison.Ordinal);
     }
 
@@ -157,7 +167,7 @@ public class ItemReadAheadTests
         // Slow reads, so that the read-ahead is never far ahead and is inside a read when the reader is disposed.
         var stream = new WatchedStream(entry, delay: TimeSpan.FromMilliseconds(20));
         var reader = new ItemReader(stream, Manifest(entry, lines.Count));
-        for (int i = 0; i < 2_000; i++) reader.Read()!.Dispose();
+        for (int i = 0; i < 2_000; i++) reader.Read();
 
         reader.Dispose();
         long reads = stream.Reads;

@@ -190,14 +190,11 @@ internal sealed class PostgreSqlRestore(
                 try
                 {
                     chunk.Write(CopyHeader);
-                    while (items.Read() is { } document)
+                    while (items.Read() is { } element)
                     {
                         staged++;
-                        using (document)
-                        {
-                            cancellationToken.ThrowIfCancellationRequested();
-                            WriteItem(json, document.RootElement, byName, collectionId);
-                        }
+                        cancellationToken.ThrowIfCancellationRequested();
+                        WriteItem(json, element, byName, collectionId);
                         json.Flush();
                         // One tuple of COPY's binary format: one field, its length, its bytes (json's binary form is its text).
                         BinaryPrimitives.WriteInt16BigEndian(chunk.GetSpan(2), 1);
@@ -250,13 +247,10 @@ internal sealed class PostgreSqlRestore(
             var copy = await connection.BeginTextImportAsync($"COPY {table.QualifiedName}{columns} FROM STDIN", cancellationToken);
             try
             {
-                while (items.Read() is { } document)
+                while (items.Read() is { } item)
                 {
-                    using (document)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        CopyText.AppendRow(row, document.RootElement, table, positions, values, collectionId, textMarkers: formatVersion >= 3);
-                    }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    CopyText.AppendRow(row, item, table, positions, values, collectionId, textMarkers: formatVersion >= 3);
                     written++;
                     if (row.Length >= CopyChunk)
                     {

@@ -238,14 +238,11 @@ internal sealed class SqliteRestore : ISiteRestore
     {
         using var inserts = new SqliteInserts(_connection.Handle!, table, rowidProperty, items.Collection.Id, shadowItems: false, _encoding);
         long written = 0;
-        while (items.Read() is { } document)
+        while (items.Read() is { } item)
         {
-            using (document)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                inserts.Insert(document.RootElement);
-                written++;
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            inserts.Insert(item);
+            written++;
         }
         Count(table.Name, written);
         NameConverted(table.Name, inserts.Converted);
@@ -272,25 +269,21 @@ internal sealed class SqliteRestore : ISiteRestore
         try
         {
             long written = 0;
-            while (items.Read() is { } document)
+            while (items.Read() is { } item)
             {
-                using (document)
+                cancellationToken.ThrowIfCancellationRequested();
+                string suffix = item.TryGetProperty(CollectionLayout.ShadowProperty, out var named) && named.ValueKind == JsonValueKind.String
+                    ? named.GetString()!
+                    : throw new BackupException(BackupError.ArchiveCorrupt, $"The archive is corrupt: an item of '{source.Id}' names no shadow table.", source.Id);
+                if (!bySuffix.TryGetValue(suffix, out var target))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var item = document.RootElement;
-                    string suffix = item.TryGetProperty(CollectionLayout.ShadowProperty, out var named) && named.ValueKind == JsonValueKind.String
-                        ? named.GetString()!
-                        : throw new BackupException(BackupError.ArchiveCorrupt, $"The archive is corrupt: an item of '{source.Id}' names no shadow table.", source.Id);
-                    if (!bySuffix.TryGetValue(suffix, out var target))
-                    {
-                        var shadow = table.Shadows.FirstOrDefault(s => string.Equals(s.Suffix, suffix, StringComparison.Ordinal))
-                            ?? throw new BackupException(BackupError.InvalidArgument, $"'{table.Name}' has no shadow table '{table.Name}_{suffix}' for the backup's rows.", table.Name);
-                        bySuffix[suffix] = target = new ShadowWrite(new SqliteInserts(_connection.Handle!, shadow, source.Rowid, source.Id, shadowItems: true, _encoding), shadow.Name);
-                    }
-                    target.Inserts.Insert(item);
-                    target.Rows++;
-                    written++;
+                    var shadow = table.Shadows.FirstOrDefault(s => string.Equals(s.Suffix, suffix, StringComparison.Ordinal))
+                        ?? throw new BackupException(BackupError.InvalidArgument, $"'{table.Name}' has no shadow table '{table.Name}_{suffix}' for the backup's rows.", table.Name);
+                    bySuffix[suffix] = target = new ShadowWrite(new SqliteInserts(_connection.Handle!, shadow, source.Rowid, source.Id, shadowItems: true, _encoding), shadow.Name);
                 }
+                target.Inserts.Insert(item);
+                target.Rows++;
+                written++;
             }
             foreach (var write in bySuffix.Values) NameConverted(table.Name, write.Inserts.Converted);
             // Every shadow table is counted, those the backup had no rows for too (they must be empty).
@@ -313,11 +306,7 @@ internal sealed class SqliteRestore : ISiteRestore
     private static long Drain(ItemReader items)
     {
         long count = 0;
-        while (items.Read() is { } document)
-        {
-            document.Dispose();
-            count++;
-        }
+        while (items.Read() is not null) count++;
         return count;
     }
 

@@ -118,26 +118,22 @@ internal sealed class WixRestore : ISiteRestore
         long bytes = 0;
         var item = new ArrayBufferWriter<byte>(4096);
         await using var json = new Utf8JsonWriter(item);
-        while (items.Read() is { } document)
+        while (items.Read() is { } root)
         {
-            using (document)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var root = document.RootElement;
-                string? id = WixJson.ItemId(root);
-                if (id is not null && check is not null) check.Sent[id] = SystemValues(root);
-                json.WriteStartObject();
-                if (id is not null) json.WriteString("id", id);
-                json.WritePropertyName("data");
-                if (fields.Count == 0) json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
-                else WriteWithoutReferences(root, id, collectionId, fields, json);
-                json.WriteEndObject();
-                json.Flush();
-                batch.Add(new BatchItem(id, item.WrittenSpan.ToArray()));
-                bytes += item.WrittenCount;
-                item.ResetWrittenCount();
-                json.Reset(item);
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            string? id = WixJson.ItemId(root);
+            if (id is not null && check is not null) check.Sent[id] = SystemValues(root);
+            json.WriteStartObject();
+            if (id is not null) json.WriteString("id", id);
+            json.WritePropertyName("data");
+            if (fields.Count == 0) json.WriteRawValue(root.GetRawText(), skipInputValidation: true);
+            else WriteWithoutReferences(root, id, collectionId, fields, json);
+            json.WriteEndObject();
+            json.Flush();
+            batch.Add(new BatchItem(id, item.WrittenSpan.ToArray()));
+            bytes += item.WrittenCount;
+            item.ResetWrittenCount();
+            json.Reset(item);
             if (batch.Count >= client.Options.BulkSize || bytes >= client.Options.MaxBulkBytes)
             {
                 await SaveAsync(batch, collectionId, check, cancellationToken);
