@@ -102,7 +102,13 @@ public sealed class PostgreSqlSourceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_json_value_that_reads_as_a_marker_comes_back_as_itself_and_version_2_archives_keep_their_meaning()
     {
-        await _site.ExecuteAsync("""CREATE TABLE docs (id integer PRIMARY KEY, j json, jb jsonb); INSERT INTO docs VALUES (1, '{"$json": "[1,2]"}', '{"$json": null}'), (2, '  [1]  ', 'null');""");
+        // Rows 3 to 5 spell the marker's name with escapes, which a reader of the item unescapes as it reads.
+        await _site.ExecuteAsync("""
+            CREATE TABLE docs (id integer PRIMARY KEY, j json, jb jsonb);
+            INSERT INTO docs VALUES (1, '{"$json": "[1,2]"}', '{"$json": null}'), (2, '  [1]  ', 'null'),
+              (3, '{"$jso\u006e": "[1,2]"}', '{"$jso\u006e": "x"}'), (4, '{"\u0024\u006A\u0073\u006F\u006E": null}', '{}'),
+              (5, '{"$js\u006fn":"a","b":1}', '[]');
+            """);
         const string query = "SELECT id, j::text, jb::text, j IS NULL, jb IS NULL FROM docs ORDER BY id";
         string before = _site.Psql(query);
         var store = TestEngine.Store(_folder);

@@ -48,6 +48,13 @@ internal static class PostgreSqlSchema
 {
     public const string JsonMarker = "$json";
 
+    /// <summary>A json object's text whose first key is the marker's name, however escaped (a reader of the item
+    /// unescapes names, so <c>{"$jso\u006e": 1}</c> would read as the marker): such an object is kept as its text.
+    /// An object with more keys after it is kept so too, which costs nothing but readability; telling them apart
+    /// would mean reading the whole value (json_object_keys, whose subquery cost each row about as much as building
+    /// its JSON, even where it never ran).</summary>
+    private const string MarkerFirstKey = """^\{\s*"(\$|\\u0024)(j|\\u006[aA])(s|\\u0073)(o|\\u006[fF])(n|\\u006[eE])"\s*:""";
+
     public static async Task<bool> SchemaExistsAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", connection);
@@ -133,17 +140,19 @@ internal static class PostgreSqlSchema
             ColumnKind.Date => $"CASE WHEN {q} IS NULL THEN NULL ELSE json_build_object('$date', {q}) END",
             ColumnKind.Binary => $"CASE WHEN {q} IS NULL THEN NULL ELSE json_build_object('$binary', translate(encode({q}, 'base64'), E'\\n', '')) END",
             // The text form where the value alone would not come back as it is: spacing around it (an item keeps the
-            // JSON, not the spaces; jsonb never has any), or an object whose only key is the marker's (json_object_keys
-            // unescapes, so "\u0024json" counts too; the strpos only saves the call for the other objects).
+            // JSON, not the spaces; jsonb never has any), or an object a reader would take for the marker. jsonb's
+            // text has no escapes, so its test is exact: an object whose only key is the marker's.
             ColumnKind.Json when column.Type == "jsonb" =>
                 $"CASE WHEN {q} IS NULL THEN NULL " +
                 $"WHEN jsonb_typeof({q}) = 'object' AND {q} ? '{JsonMarker}' AND {q} - '{JsonMarker}' = '{{}}'::jsonb THEN jsonb_build_object('{JsonMarker}', {q}::text) " +
                 $"WHEN jsonb_typeof({q}) = 'null' THEN '{{\"{JsonMarker}\": null}}'::jsonb ELSE {q} END",
+            // json keeps its text as written. Every row pays for these tests, so they read no more of it than they
+            // must: its first character, its last byte (ASCII's bytes are the same in every server encoding, and no
+            // other character has one), and the start of an object (MarkerFirstKey), never the whole value.
             ColumnKind.Json =>
                 $"CASE WHEN {q} IS NULL THEN NULL " +
-                $"WHEN ascii({q}::text) IN (9, 10, 13, 32) OR right({q}::text, 1) IN (' ', E'\\t', E'\\n', E'\\r') " +
-                $"OR (json_typeof({q}) = 'object' AND strpos({q}::text, 'json\"') > 0 AND ARRAY(SELECT json_object_keys({q})) = ARRAY['{JsonMarker}']) " +
-                $"THEN json_build_object('{JsonMarker}', {q}::text) " +
+                $"WHEN ascii({q}::text) IN (9, 10, 13, 32) OR get_byte(textsend({q}::text), octet_length({q}::text) - 1) IN (9, 10, 13, 32) " +
+                $"OR {q}::text ~ {Literal(MarkerFirstKey)} THEN json_build_object('{JsonMarker}', {q}::text) " +
                 $"WHEN json_typeof({q}) = 'null' THEN '{{\"{JsonMarker}\": null}}'::json ELSE {q} END",
             ColumnKind.Float => $"CASE WHEN {q} IS NULL THEN NULL WHEN {q}::text IN ('NaN', 'Infinity', '-Infinity') THEN json_build_object('$double', {q}::text) ELSE to_json({q}) END",
             ColumnKind.Array => $"CASE WHEN {q} IS NULL THEN NULL WHEN array_dims({q}) IS NULL OR array_dims({q}) ~ '^(\\[1:[0-9]+\\])+$' THEN to_json({q}) ELSE to_json(format('%s', {q})) END",
