@@ -58,13 +58,58 @@ public class ItemReadAheadTests
         using var reader = new ItemReader(stream, Manifest(entry, lines.Count));
 
         Assert.Equal(0, reader.Read()!.Value.GetProperty("n").GetInt32());
-        // The caller stops here: the read-ahead fills its batches and then waits.
-        Thread.Sleep(500);
-        long ahead = stream.BytesRead;
-        Thread.Sleep(300);
+        // The caller stops here: the read-ahead fills its batches and then waits (however slow the machine, it
+        // comes to rest: no read for 300 ms).
+        long ahead = -1;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (stream.BytesRead != ahead && DateTime.UtcNow < deadline)
+        {
+            ahead = stream.BytesRead;
+            Thread.Sleep(300);
+        }
         Assert.Equal(ahead, stream.BytesRead);
         Assert.InRange(ahead, 1, 4 * 1024 * 1024);
         Assert.DoesNotContain(Environment.CurrentManagedThreadId, stream.ReadingThreads);
+    }
+
+    [Theory]
+    [InlineData(300, 200_000)]   // items over a quarter of a batch: one batch each
+    [InlineData(20, 5_000_000)]  // items larger than all the batches ahead may be: one ahead of the caller's
+    public void Large_items_are_not_read_further_ahead_than_a_few_megabytes(int count, int length)
+    {
+        var lines = Enumerable.Range(0, count).Select(i => $$"""{"n":{{i}},"pad":"{{new string('z', length)}}"}""").ToList();
+        byte[] entry = Entry(lines);
+        var stream = new WatchedStream(entry);
+        using var reader = new ItemReader(stream, Manifest(entry, lines.Count));
+
+        Assert.Equal(0, reader.Read()!.Value.GetProperty("n").GetInt32());
+        long ahead = -1;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (stream.BytesRead != ahead && DateTime.UtcNow < deadline)
+        {
+            ahead = stream.BytesRead;
+            Thread.Sleep(300);
+        }
+        Assert.InRange(ahead, 1, 30_000_000);
+        Assert.True(ahead < entry.Length / 2, $"{ahead} of {entry.Length} bytes read ahead");
+        // And every item still comes.
+        int read = 1;
+        while (reader.Read() is { } item) Assert.Equal(read++, item.GetProperty("n").GetInt32());
+        Assert.Equal(count, read);
+    }
+
+    [Fact]
+    public void Dispose_twice_and_CheckRest_after_a_failure_keep_failing()
+    {
+        var lines = Enumerable.Range(0, 50).Select(i => $$"""{"n":{{i}}}""").ToList();
+        byte[] entry = Entry(lines);
+        var reader = new ItemReader(new WatchedStream(entry), Manifest(entry, lines.Count) with { Sha256 = new string('0', 64) });
+        reader.Read();
+        Assert.Contains("SHA-256", Assert.Throws<BackupException>(reader.CheckRest).Message, StringComparison.Ordinal);
+        Assert.Contains("SHA-256", Assert.Throws<BackupException>(reader.CheckRest).Message, StringComparison.Ordinal);
+        Assert.Contains("SHA-256", Assert.Throws<BackupException>(() => reader.Read()).Message, StringComparison.Ordinal);
+        reader.Dispose();
+        reader.Dispose();
     }
 
     [Fact]

@@ -146,13 +146,13 @@ internal static class PostgreSqlSchema
                 $"CASE WHEN {q} IS NULL THEN NULL " +
                 $"WHEN jsonb_typeof({q}) = 'object' AND {q} ? '{JsonMarker}' AND {q} - '{JsonMarker}' = '{{}}'::jsonb THEN jsonb_build_object('{JsonMarker}', {q}::text) " +
                 $"WHEN jsonb_typeof({q}) = 'null' THEN '{{\"{JsonMarker}\": null}}'::jsonb ELSE {q} END",
-            // json keeps its text as written. Every row pays for these tests, so they read no more of it than they
-            // must: its first character, its last byte (ASCII's bytes are the same in every server encoding, and no
-            // other character has one), and the start of an object (MarkerFirstKey), never the whole value.
+            // json keeps its text as written. Every row pays for these tests, so they are the cheapest that decide:
+            // its first and last characters, and for an object (123 is '{') a regular expression anchored at its
+            // start (MarkerFirstKey) rather than a subquery over its keys.
             ColumnKind.Json =>
                 $"CASE WHEN {q} IS NULL THEN NULL " +
-                $"WHEN ascii({q}::text) IN (9, 10, 13, 32) OR get_byte(textsend({q}::text), octet_length({q}::text) - 1) IN (9, 10, 13, 32) " +
-                $"OR {q}::text ~ {Literal(MarkerFirstKey)} THEN json_build_object('{JsonMarker}', {q}::text) " +
+                $"WHEN ascii({q}::text) IN (9, 10, 13, 32) OR right({q}::text, 1) IN (' ', E'\\t', E'\\n', E'\\r') " +
+                $"OR (ascii({q}::text) = 123 AND {q}::text ~ {Literal(MarkerFirstKey)}) THEN json_build_object('{JsonMarker}', {q}::text) " +
                 $"WHEN json_typeof({q}) = 'null' THEN '{{\"{JsonMarker}\": null}}'::json ELSE {q} END",
             ColumnKind.Float => $"CASE WHEN {q} IS NULL THEN NULL WHEN {q}::text IN ('NaN', 'Infinity', '-Infinity') THEN json_build_object('$double', {q}::text) ELSE to_json({q}) END",
             ColumnKind.Array => $"CASE WHEN {q} IS NULL THEN NULL WHEN array_dims({q}) IS NULL OR array_dims({q}) ~ '^(\\[1:[0-9]+\\])+$' THEN to_json({q}) ELSE to_json(format('%s', {q})) END",

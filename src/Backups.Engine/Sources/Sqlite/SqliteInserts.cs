@@ -54,7 +54,7 @@ internal sealed class SqliteInserts(sqlite3 database, SqliteTable table, string?
     private Shape For(JsonElement item)
     {
         var names = item.EnumerateObject().Select(p => p.Name).ToArray();
-        string key = string.Join('\0', names);
+        string key = string.Concat(names.Select(n => $"{n.Length}:{n}")); // names can hold any character
         if (!_byShape.TryGetValue(key, out var shape))
         {
             var skipped = names.Select(n => shadowItems && n == CollectionLayout.ShadowProperty).ToArray();
