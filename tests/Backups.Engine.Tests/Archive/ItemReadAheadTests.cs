@@ -58,16 +58,8 @@ public class ItemReadAheadTests
         using var reader = new ItemReader(stream, Manifest(entry, lines.Count));
 
         Assert.Equal(0, reader.Read()!.Value.GetProperty("n").GetInt32());
-        // The caller stops here: the read-ahead fills its batches and then waits (however slow the machine, it
-        // comes to rest: no read for 300 ms).
-        long ahead = -1;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (stream.BytesRead != ahead && DateTime.UtcNow < deadline)
-        {
-            ahead = stream.BytesRead;
-            Thread.Sleep(300);
-        }
-        Assert.Equal(ahead, stream.BytesRead);
+        // The caller stops here: the read-ahead fills its batches and then waits.
+        long ahead = BytesReadAtRest(stream);
         Assert.InRange(ahead, 1, 4 * 1024 * 1024);
         Assert.DoesNotContain(Environment.CurrentManagedThreadId, stream.ReadingThreads);
     }
@@ -83,13 +75,7 @@ public class ItemReadAheadTests
         using var reader = new ItemReader(stream, Manifest(entry, lines.Count));
 
         Assert.Equal(0, reader.Read()!.Value.GetProperty("n").GetInt32());
-        long ahead = -1;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (stream.BytesRead != ahead && DateTime.UtcNow < deadline)
-        {
-            ahead = stream.BytesRead;
-            Thread.Sleep(300);
-        }
+        long ahead = BytesReadAtRest(stream);
         Assert.InRange(ahead, 1, 30_000_000);
         Assert.True(ahead < entry.Length / 2, $"{ahead} of {entry.Length} bytes read ahead");
         // And every item still comes.
@@ -220,6 +206,21 @@ public class ItemReadAheadTests
         Thread.Sleep(200);
         Assert.Equal(reads, stream.Reads);
         Assert.False(stream.ReadAfterDispose);
+    }
+
+    /// <summary>How far the read-ahead has read once it has come to rest (no read for 300 ms), however slow the
+    /// machine; fails if it never does.</summary>
+    private static long BytesReadAtRest(WatchedStream stream)
+    {
+        long ahead = -1;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (stream.BytesRead != ahead && DateTime.UtcNow < deadline)
+        {
+            ahead = stream.BytesRead;
+            Thread.Sleep(300);
+        }
+        Assert.Equal(ahead, stream.BytesRead);
+        return ahead;
     }
 
     /// <summary>An entry's bytes, read in small pieces, which records who reads and when, and can fail as a damaged
