@@ -7,7 +7,7 @@ namespace SiteBackup.Engine.Archive;
 /// The lines of one collection's entry, checked as they are read: no line is empty or longer than an item may be,
 /// the last one ends, no more bytes come out than the manifest declares, and at the end the count, size and SHA-256
 /// match the manifest. Any mismatch throws ArchiveCorrupt. Not thread-safe: one thread at a time reads it
-/// (<see cref="ItemReader"/> reads it on its read-ahead thread, and only after that has stopped on its own).
+/// (<see cref="ItemReader"/> reads it on its read-ahead thread, and on the caller's only once that has stopped).
 /// </summary>
 internal sealed class ItemLines : IDisposable
 {
