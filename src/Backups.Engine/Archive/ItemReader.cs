@@ -16,11 +16,11 @@ namespace SiteBackup.Engine.Archive;
 /// (at most <see cref="BatchItems"/> items or about <see cref="BatchBytes"/> bytes each, a line longer than
 /// <see cref="LargeLine"/> in a batch of its own; <see cref="BatchesAhead"/> batches and <see cref="MaxAheadBytes"/>
 /// ahead, or one batch whatever its size), so memory stays flat however large the collection: with items larger than
-/// that, two are held at once, the caller's and the next. The reader owns
-/// the documents: the batches the caller is done with go back to the read-ahead, which disposes their documents and
-/// reuses their arrays on its own thread: pooled arrays rented on one thread and returned on another mostly miss the
-/// pool (in a trace of a PostgreSQL restore, documents disposed by the writing thread took almost as many samples as
-/// parsing them, and the garbage collections they caused twice as many as now).</para>
+/// that, two are held at once, the caller's and the next.</para>
+/// <para>The reader owns the documents: the batches the caller is done with go back to the read-ahead, which disposes
+/// their documents and reuses their arrays on its own thread. Pooled arrays rented on one thread and returned on
+/// another mostly miss the pool (in a trace of a PostgreSQL restore, documents disposed by the writing thread took
+/// almost as many samples as parsing them, and the garbage collections they caused twice as many as now).</para>
 /// </summary>
 public sealed class ItemReader : IDisposable
 {
@@ -279,7 +279,7 @@ public sealed class ItemReader : IDisposable
         private const int PooledMax = 1024 * 1024;
         private byte[]? _buffer;
         private int _used;
-        private List<byte[]>? _kept;
+        private byte[]? _kept; // a large line's own array: such a line is alone in its batch
         private long _lineBytes;
 
         public JsonDocument[] Documents { get; } = new JsonDocument[BatchItems];
@@ -298,7 +298,7 @@ public sealed class ItemReader : IDisposable
 
         /// <summary>About the memory the batch holds: its arrays, and its documents' metadata (about a line's length
         /// each).</summary>
-        public long Size => (_buffer?.Length ?? 0) + (_kept?.Sum(a => (long)a.Length) ?? 0) + _lineBytes;
+        public long Size => (_buffer?.Length ?? 0) + (_kept?.Length ?? 0) + _lineBytes;
 
         public ReadOnlyMemory<byte> Copy(ReadOnlyMemory<byte> line)
         {
@@ -311,7 +311,7 @@ public sealed class ItemReader : IDisposable
 
         public ReadOnlyMemory<byte> Keep(byte[] array, ReadOnlyMemory<byte> line)
         {
-            (_kept ??= []).Add(array);
+            _kept = array;
             return line;
         }
 
@@ -334,11 +334,8 @@ public sealed class ItemReader : IDisposable
             Error = null;
             if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
-            if (_kept is not null)
-            {
-                foreach (var array in _kept.Where(a => a.Length <= PooledMax)) ArrayPool<byte>.Shared.Return(array);
-                _kept = null;
-            }
+            if (_kept is { Length: <= PooledMax }) ArrayPool<byte>.Shared.Return(_kept);
+            _kept = null;
         }
     }
 }

@@ -225,9 +225,8 @@ public class ItemReadAheadTests
 
     /// <summary>An entry's bytes, read in small pieces, which records who reads and when, and can fail as a damaged
     /// deflate stream does.</summary>
-    private sealed class WatchedStream(byte[] data, long failAt = long.MaxValue, TimeSpan delay = default) : Stream
+    private sealed class WatchedStream(byte[] data, long failAt = long.MaxValue, TimeSpan delay = default) : MemoryStream(data, writable: false)
     {
-        private long _position;
         private long _reads;
         private long _bytesRead;
         private volatile bool _disposed;
@@ -246,10 +245,8 @@ public class ItemReadAheadTests
             Interlocked.Increment(ref _reads);
             if (delay > TimeSpan.Zero) Thread.Sleep(delay);
             if (_disposed) ReadAfterDispose = true; // a read that was still going on when the stream was closed
-            if (_position >= failAt) throw new InvalidDataException("The archive entry was compressed using an unsupported compression method.");
-            int n = (int)Math.Min(Math.Min(count, 16 * 1024), data.Length - _position);
-            data.AsSpan((int)_position, n).CopyTo(buffer.AsSpan(offset));
-            _position += n;
+            if (Position >= failAt) throw new InvalidDataException("The archive entry was compressed using an unsupported compression method.");
+            int n = base.Read(buffer, offset, Math.Min(count, 16 * 1024));
             Interlocked.Add(ref _bytesRead, n);
             return n;
         }
@@ -259,15 +256,5 @@ public class ItemReadAheadTests
             _disposed = true;
             base.Dispose(disposing);
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -52,7 +52,6 @@ internal sealed class EncryptingStream : WriteOnlyStream
         }
     }
 
-
     /// <summary>Seals the last chunk. Nothing can be written after it.</summary>
     public void Complete()
     {
